@@ -1,0 +1,37 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+
+.PHONY: run test lint unit browser-deps bench clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+run: $(STAMP)
+	$(BIN)/meetbridge run
+
+browser-deps:
+	@sh scripts/ensure-chromium.sh
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/python -m django makemigrations --check --dry-run --settings=meetbridge.settings >/dev/null
+
+# Every test on SQLite, then again on PostgreSQL when one is reachable.
+test: $(STAMP) browser-deps lint
+	$(BIN)/python -m pytest -p no:cacheprovider
+	@sh scripts/postgres-url.sh >/dev/null 2>&1 \
+	  && DATABASE_URL="$$(sh scripts/postgres-url.sh)" $(BIN)/python -m pytest -p no:cacheprovider \
+	  || echo "PostgreSQL not reachable: the suite ran on SQLite only."
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

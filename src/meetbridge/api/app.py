@@ -1,0 +1,106 @@
+"""The typed JSON API at /api/v1/: one NinjaAPI, one router per domain app."""
+
+from __future__ import annotations
+
+import logging
+
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from meetbridge.api.auth import AUTH
+from meetbridge.api.errors import ApiError, describe_validation_errors, error_body
+from meetbridge.tenants.rules import RuleViolation
+
+log = logging.getLogger(__name__)
+
+api = NinjaAPI(
+    title="meetbridge API",
+    version="1",
+    description=(
+        "Book meetings with colleagues on your organisation's Google Workspace calendars. "
+        "Authenticate with `Authorization: Bearer TOKEN` (from `meetbridge apitoken`) or the "
+        'browser session. Every error is `{"error": {"code", "message"}}`.'
+    ),
+    auth=AUTH,
+    urls_namespace="api",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+
+STATUS_CODES = {
+    400: "bad_request",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    422: "invalid_request",
+    429: "rate_limited",
+}
+
+
+def _error(request: HttpRequest, status: int, code: str, message: str, **extra) -> HttpResponse:
+    return api.create_response(request, error_body(code, message, **extra), status=status)
+
+
+@api.exception_handler(ApiError)
+def on_api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
+    return api.create_response(request, exc.body(), status=exc.status)
+
+
+@api.exception_handler(RuleViolation)
+def on_rule_violation(request: HttpRequest, exc: RuleViolation) -> HttpResponse:
+    return _error(request, 422, exc.code, exc.message)
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    return _error(request, 422, "invalid_request", describe_validation_errors(exc.errors))
+
+
+@api.exception_handler(AuthenticationError)
+def on_authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return _error(
+        request,
+        401,
+        "unauthenticated",
+        "Sign in, or send 'Authorization: Bearer TOKEN' with a token from 'meetbridge apitoken'.",
+    )
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    code = STATUS_CODES.get(exc.status_code, "error")
+    return _error(request, exc.status_code, code, str(exc.message))
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return _error(request, 404, "not_found", "That resource does not exist or is not yours to see.")
+
+
+@api.exception_handler(Exception)
+def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    log.exception("Unhandled error in %s %s", request.method, request.path)
+    return _error(
+        request, 500, "internal_error", "Something went wrong on our side; try again shortly."
+    )
+
+
+def _register_routers() -> None:
+    from meetbridge.audit.api import router as audit_router
+    from meetbridge.integrations.api import router as integrations_router
+    from meetbridge.meetings.api import router as meetings_router
+    from meetbridge.scheduling.api import router as scheduling_router
+    from meetbridge.tenants.api import router as tenants_router
+
+    api.add_router("/", tenants_router)
+    api.add_router("/", integrations_router)
+    api.add_router("/", audit_router)
+    api.add_router("/", scheduling_router)
+    api.add_router("/", meetings_router)
+
+
+_register_routers()

@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema
+
+from meetbridge.api.auth import caller
+from meetbridge.api.schemas import ErrorOut
+from meetbridge.audit.models import AuditEvent
+from meetbridge.tenants.api import require_admin
+
+router = Router(tags=["audit"])
+
+
+class AuditEventOut(Schema):
+    at: datetime
+    kind: str
+    actor: str
+    on_behalf_of: str
+    operation: str
+    outcome: str
+    latency_ms: int | None
+    detail: str
+
+
+class AuditQuery(Schema):
+    limit: int = 100
+    before_id: int | None = None
+
+
+@router.get(
+    "/audit",
+    response={200: list[AuditEventOut], 401: ErrorOut, 403: ErrorOut},
+    summary="Every use of the tenant's credentials and every integration change, newest first",
+)
+def audit(request: HttpRequest, query: Query[AuditQuery]):
+    person = caller(request)
+    require_admin(person)
+    events = AuditEvent.objects.filter(tenant=person.tenant)
+    if query.before_id:
+        events = events.filter(id__lt=query.before_id)
+    limit = max(1, min(query.limit, 500))
+    return [
+        {
+            "at": e.at,
+            "kind": e.kind,
+            "actor": e.actor_email,
+            "on_behalf_of": e.subject_email,
+            "operation": e.operation,
+            "outcome": e.outcome,
+            "latency_ms": e.latency_ms,
+            "detail": e.detail,
+        }
+        for e in events[:limit]
+    ]

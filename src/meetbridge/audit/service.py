@@ -1,0 +1,29 @@
+"""Writing the audit log. Callers pass names and outcomes, never secrets."""
+
+from __future__ import annotations
+
+from meetbridge.audit.models import AuditEvent
+
+
+def record(
+    *,
+    tenant,
+    kind: str,
+    operation: str,
+    actor=None,
+    subject_email: str = "",
+    outcome: str = "ok",
+    latency_ms: int | None = None,
+    detail: str = "",
+) -> AuditEvent:
+    return AuditEvent.objects.create(
+        tenant=tenant,
+        kind=kind,
+        operation=operation,
+        actor=actor,
+        actor_email=getattr(actor, "email", "") or "",
+        subject_email=subject_email,
+        outcome=outcome[:64],
+        latency_ms=latency_ms,
+        detail=detail[:500],
+    )

@@ -1,0 +1,137 @@
+"""Configuration from the environment (twelve-factor), as plain data.
+
+No Django import here: `settings.py` turns a `Config` into Django settings, and the rules
+(production refuses to start without explicit secrets, local mode generates its own) are
+tested without a web framework.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cryptography.fernet import Fernet
+
+LOCAL = "local"
+PRODUCTION = "production"
+DEFAULT_GOOGLE_TOKEN_URI = "https://oauth2.googleapis.com/token"
+DEFAULT_GOOGLE_API_BASE = "https://www.googleapis.com"
+REQUIRED_IN_PRODUCTION = (
+    "MEETBRIDGE_SIGNING_KEY",
+    "MEETBRIDGE_ENCRYPTION_KEYS",
+    "MEETBRIDGE_ALLOWED_HOSTS",
+)
+
+
+class ConfigError(Exception):
+    """The environment cannot run meetbridge; the message says what to set."""
+
+
+@dataclass(frozen=True)
+class Config:
+    mode: str
+    var_dir: Path
+    signing_key: str
+    encryption_keys: tuple[str, ...]
+    allowed_hosts: tuple[str, ...]
+    database_url: str | None
+    redis_url: str | None
+    google_token_uri: str
+    google_api_base: str
+    debug: bool = False
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def is_local(self) -> bool:
+        return self.mode == LOCAL
+
+
+def _split(value: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in value.split(",") if part.strip())
+
+
+def validate_encryption_key(key: str) -> None:
+    try:
+        Fernet(key.encode("ascii"))
+    except (ValueError, UnicodeEncodeError) as exc:
+        raise ConfigError(
+            "MEETBRIDGE_ENCRYPTION_KEYS holds a key that is not 32 bytes of URL-safe base64; "
+            "generate one with: python -c 'from cryptography.fernet import Fernet; "
+            "print(Fernet.generate_key().decode())'"
+        ) from exc
+
+
+def local_secrets(var_dir: Path) -> dict[str, str]:
+    """Secrets for local mode, generated into var/ on first start and reused afterwards."""
+    path = var_dir / "secrets.json"
+    if path.exists():
+        return json.loads(path.read_text())
+    var_dir.mkdir(parents=True, exist_ok=True)
+    generated = {
+        "signing_key": secrets.token_urlsafe(50),
+        "encryption_key": Fernet.generate_key().decode("ascii"),
+    }
+    # Written with owner-only permissions: these encrypt the tenants' Google keys.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        json.dump(generated, handle)
+    return generated
+
+
+def load_config(environ: dict[str, str] | None = None) -> Config:
+    env = dict(os.environ if environ is None else environ)
+    mode = env.get("MEETBRIDGE_MODE", LOCAL).strip().lower() or LOCAL
+    if mode not in (LOCAL, PRODUCTION):
+        raise ConfigError(f"MEETBRIDGE_MODE must be 'local' or 'production', not {mode!r}.")
+    var_dir = Path(env.get("MEETBRIDGE_VAR_DIR", "var")).resolve()
+
+    if mode == PRODUCTION:
+        missing = [name for name in REQUIRED_IN_PRODUCTION if not env.get(name, "").strip()]
+        if missing:
+            raise ConfigError(
+                "Production mode refuses to start without explicit secrets; set "
+                + ", ".join(missing)
+                + " (see docs/operator-guide.md)."
+            )
+        signing_key = env["MEETBRIDGE_SIGNING_KEY"].strip()
+        encryption_keys = _split(env["MEETBRIDGE_ENCRYPTION_KEYS"])
+        allowed_hosts = _split(env["MEETBRIDGE_ALLOWED_HOSTS"])
+    else:
+        generated = (
+            local_secrets(var_dir)
+            if not env.get("MEETBRIDGE_SIGNING_KEY") or not env.get("MEETBRIDGE_ENCRYPTION_KEYS")
+            else {}
+        )
+        signing_key = env.get("MEETBRIDGE_SIGNING_KEY", "").strip() or generated["signing_key"]
+        encryption_keys = _split(env.get("MEETBRIDGE_ENCRYPTION_KEYS", "")) or (
+            generated["encryption_key"],
+        )
+        allowed_hosts = _split(env.get("MEETBRIDGE_ALLOWED_HOSTS", "")) or (
+            "localhost",
+            "127.0.0.1",
+            "[::1]",
+            "testserver",
+        )
+
+    if not encryption_keys:
+        raise ConfigError("MEETBRIDGE_ENCRYPTION_KEYS is empty; give at least one key.")
+    for key in encryption_keys:
+        validate_encryption_key(key)
+
+    return Config(
+        mode=mode,
+        var_dir=var_dir,
+        signing_key=signing_key,
+        encryption_keys=encryption_keys,
+        allowed_hosts=allowed_hosts,
+        database_url=env.get("DATABASE_URL", "").strip() or None,
+        redis_url=env.get("REDIS_URL", "").strip() or None,
+        google_token_uri=env.get("GOOGLE_TOKEN_URI", "").strip() or DEFAULT_GOOGLE_TOKEN_URI,
+        google_api_base=(env.get("GOOGLE_API_BASE", "").strip() or DEFAULT_GOOGLE_API_BASE).rstrip(
+            "/"
+        ),
+        debug=env.get("MEETBRIDGE_DEBUG", "") == "1",
+    )

@@ -1,0 +1,59 @@
+"""`meetbridge run`: the web server, the embedded worker and, in local mode, the sandbox."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def run(*, host: str, port: int) -> None:
+    from meetbridge.config import load_config
+
+    config = load_config()
+    sandbox = None
+    if config.is_local:
+        from workspace_sandbox.server import start_in_thread
+
+        sandbox_port = int(os.environ.get("MEETBRIDGE_SANDBOX_PORT", port + 1))
+        sandbox = start_in_thread(host="127.0.0.1", port=sandbox_port)
+        os.environ["GOOGLE_TOKEN_URI"] = f"{sandbox.url}/token"
+        os.environ["GOOGLE_API_BASE"] = sandbox.url
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "meetbridge.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+
+    sign_ins: list[tuple[str, str, str]] = []
+    if config.is_local:
+        from meetbridge.demo import seed_demo
+
+        sign_ins = seed_demo(sandbox_url=sandbox.url)
+
+    from meetbridge.jobs.embedded import start_embedded_worker
+
+    consumer = start_embedded_worker()
+
+    url = f"http://{'localhost' if host in ('127.0.0.1', '0.0.0.0') else host}:{port}"  # noqa: S104
+    print(f"meetbridge is running at {url}/  (mode: {config.mode})", flush=True)
+    if sandbox is not None:
+        print(f"Google Workspace sandbox: {sandbox.url}/", flush=True)
+    for email, password, role in sign_ins:
+        print(f"  sign in as {role}: {email} / {password}", flush=True)
+    print("Press Ctrl+C to stop.", flush=True)
+
+    from waitress import serve
+
+    from meetbridge.wsgi import application
+
+    try:
+        serve(application, host=host, port=port, threads=32, ident="meetbridge", _quiet=True)
+    finally:
+        consumer.stop(graceful=True)
+        if sandbox is not None:
+            sandbox.stop()
+        sys.stdout.flush()

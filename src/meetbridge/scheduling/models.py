@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+
+# Monday to Friday, 09:00-17:00 local time: what a member gets unless they say otherwise.
+DEFAULT_WORKING_HOURS: dict[str, list[list[str]]] = {
+    day: [["09:00", "17:00"]] for day in ("mon", "tue", "wed", "thu", "fri")
+}
+
+
+class CalendarAccess(models.Model):
+    """A member's explicit consent to have their calendar used, and their working week.
+
+    No row, or `granted=False`, means meetbridge never reads or writes that person's calendar.
+    """
+
+    person = models.OneToOneField(
+        "tenants.Person", on_delete=models.CASCADE, related_name="calendar_access"
+    )
+    granted = models.BooleanField(default=False)
+    time_zone = models.CharField(max_length=64, blank=True, help_text="blank: the tenant's zone")
+    working_hours = models.JSONField(default=dict, blank=True)
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.person} ({'granted' if self.granted else 'not granted'})"

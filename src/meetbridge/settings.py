@@ -1,0 +1,161 @@
+"""Django settings, derived from `meetbridge.config.Config` (environment variables)."""
+
+from __future__ import annotations
+
+import os
+
+import dj_database_url
+
+from meetbridge.config import load_config
+
+CONFIG = load_config()
+
+BASE_DIR = CONFIG.var_dir
+SECRET_KEY = CONFIG.signing_key
+DEBUG = CONFIG.debug
+ALLOWED_HOSTS = list(CONFIG.allowed_hosts)
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "huey.contrib.djhuey",
+    "meetbridge.tenants",
+    "meetbridge.jobs",
+    "meetbridge.audit",
+    "meetbridge.integrations",
+    "meetbridge.scheduling",
+    "meetbridge.meetings",
+    "meetbridge.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "meetbridge.api.middleware.ApiErrorShapeMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "meetbridge.urls"
+WSGI_APPLICATION = "meetbridge.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+if CONFIG.database_url:
+    DATABASES = {"default": dj_database_url.parse(CONFIG.database_url, conn_max_age=60)}
+else:
+    CONFIG.var_dir.mkdir(parents=True, exist_ok=True)
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(CONFIG.var_dir / "meetbridge.sqlite3"),
+            # WAL and a busy timeout let the web threads and the embedded worker share the file.
+            "OPTIONS": {
+                "timeout": 20,
+                "transaction_mode": "IMMEDIATE",
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            },
+        }
+    }
+# Lets several checkouts run their PostgreSQL suites side by side without sharing a test database.
+if os.environ.get("MEETBRIDGE_TEST_DATABASE_NAME"):
+    DATABASES["default"].setdefault("TEST", {})["NAME"] = os.environ[
+        "MEETBRIDGE_TEST_DATABASE_NAME"
+    ]
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "tenants.Person"
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "web:sign-in"
+LOGIN_REDIRECT_URL = "web:home"
+LOGOUT_REDIRECT_URL = "web:sign-in"
+
+LANGUAGE_CODE = "en"
+TIME_ZONE = "UTC"
+USE_I18N = False
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = str(CONFIG.var_dir / "static")
+WHITENOISE_USE_FINDERS = True
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+if not CONFIG.is_local:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# An upload of a key file is a few KiB; nothing legitimate comes near this.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
+
+MEETBRIDGE = {
+    "MODE": CONFIG.mode,
+    "ENCRYPTION_KEYS": CONFIG.encryption_keys,
+    "GOOGLE_TOKEN_URI": CONFIG.google_token_uri,
+    "GOOGLE_API_BASE": CONFIG.google_api_base,
+}
+
+# Background jobs: huey, embedded on SQLite in local mode, on Redis when REDIS_URL is set.
+if CONFIG.redis_url:
+    HUEY = {
+        "huey_class": "huey.PriorityRedisHuey",
+        "name": "meetbridge",
+        "url": CONFIG.redis_url,
+        "immediate": False,
+        "consumer": {"workers": 4, "worker_type": "thread"},
+    }
+else:
+    HUEY = {
+        "huey_class": "huey.SqliteHuey",
+        "name": "meetbridge",
+        "filename": os.environ.get("MEETBRIDGE_HUEY_FILE", str(CONFIG.var_dir / "jobs.sqlite3")),
+        "immediate": False,
+        "consumer": {"workers": 4, "worker_type": "thread"},
+    }
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": "INFO"},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "huey": {"level": "WARNING"},
+        "waitress": {"level": "WARNING"},
+    },
+}
