@@ -1,0 +1,113 @@
+"""The calendar-provider interface: what meetbridge asks of any calendar system.
+
+Google Workspace is the first implementation (`integrations/providers/google/`); Microsoft 365
+will be the second. Everything here is plain data, with no Django and no network, so scheduling
+and booking code is written and tested against this interface alone.
+
+All datetimes are timezone-aware.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class Interval:
+    start: datetime
+    end: datetime
+
+
+@dataclass(frozen=True)
+class FreeBusy:
+    """Busy time per person; `unknown` holds the people whose calendar could not be read.
+
+    Someone in `unknown` must never be treated as free.
+    """
+
+    busy: dict[str, list[Interval]]
+    unknown: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class EventDraft:
+    """A meeting to create on the organizer's calendar, inviting the attendees."""
+
+    event_id: str
+    title: str
+    start: datetime
+    end: datetime
+    organizer_email: str
+    attendee_emails: tuple[str, ...]
+    time_zone: str = "UTC"
+    description: str = ""
+    video: bool = False
+    marker: dict[str, str] = field(default_factory=dict)  # private extended properties
+
+
+@dataclass(frozen=True)
+class Attendee:
+    email: str
+    response: str  # needsAction | accepted | declined | tentative
+
+
+@dataclass(frozen=True)
+class EventView:
+    """The few fields of an event that meetbridge may show: never description or location."""
+
+    event_id: str
+    status: str
+    title: str
+    start: datetime
+    end: datetime
+    organizer_email: str
+    attendees: tuple[Attendee, ...]
+    html_link: str | None
+    video_link: str | None
+    marker: dict[str, str] = field(default_factory=dict)
+
+
+class ProviderError(Exception):
+    """A provider call failed.
+
+    `code` is a stable snake_case diagnosis (e.g. `delegation_missing`, `api_disabled`,
+    `key_invalid`, `user_unknown`, `rate_limited`, `unreachable`, `not_found`, `conflict`);
+    `retryable` says whether trying again later may succeed without anyone acting.
+    The message never contains a secret.
+    """
+
+    def __init__(self, code: str, message: str, *, retryable: bool = False, status: int = 0):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.retryable = retryable
+        self.status = status
+
+
+class CalendarProvider(Protocol):
+    """One tenant's connection to its calendar system.
+
+    `as_email` is the person on whose behalf the call is made (impersonated under
+    domain-wide delegation for Google).
+    """
+
+    name: str
+
+    def verify(self, *, as_email: str) -> None:
+        """Prove the connection works for this person; raise ProviderError with a diagnosis."""
+
+    def free_busy(
+        self, *, as_email: str, emails: list[str], start: datetime, end: datetime
+    ) -> FreeBusy: ...
+
+    def create_event(self, *, draft: EventDraft) -> EventView: ...
+
+    def get_event(self, *, as_email: str, event_id: str) -> EventView: ...
+
+    def move_event(
+        self, *, as_email: str, event_id: str, start: datetime, end: datetime
+    ) -> EventView: ...
+
+    def cancel_event(self, *, as_email: str, event_id: str) -> None: ...
