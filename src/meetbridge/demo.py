@@ -1,26 +1,183 @@
-"""The demo tenant local mode seeds, so a newcomer can sign in straight away."""
+"""Local mode's demo: a Google Workspace in the sandbox and the same organisation in meetbridge.
+
+Google's side (the sandbox) lives in memory and starts empty with every `meetbridge run`, while
+meetbridge's database persists under var/. Each start therefore builds Google's side afresh —
+the Workspace, its people and two weeks of their meetings, a Cloud project with a service
+account and a new key written to var/ — with delegation not yet authorised, so the three setup
+steps are always there to walk. A demo integration saved in an earlier run named a service
+account that no longer exists, so it is disconnected (audited) and the admin connects again
+with the new key. People, their calendar access and the audit log are kept.
+"""
 
 from __future__ import annotations
 
-DEMO_SLUG = "demo"
-DEMO_DOMAIN = "demo.test"
+import json
+import os
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from meetbridge import demo_week
+from meetbridge.demo_week import DOMAIN, PEOPLE, TENANT_SLUG
+
 DEMO_PASSWORD = "demo-password-1"  # local mode only; production never seeds
-DEMO_PEOPLE = [
-    ("ana@demo.test", "Ana Admin", True),
-    ("ben@demo.test", "Ben Member", False),
-]
+KEY_FILE_NAME = "demo-service-account-key.json"
+CALENDAR_SCOPE = "https://www.googleapis.com/auth/calendar"
 
 
-def seed_demo(*, sandbox_url: str) -> list[tuple[str, str, str]]:
+@dataclass(frozen=True)
+class SignIn:
+    email: str
+    password: str
+    note: str
+
+
+@dataclass(frozen=True)
+class DemoInfo:
+    sign_ins: list[SignIn]
+    key_path: Path
+    console_url: str
+    domain: str
+    client_id: str
+    scope: str
+    disconnected_earlier_key: bool
+
+
+def demo_sign_ins() -> list[SignIn]:
+    """The sign-ins to suggest, when the demo organisation exists in this database."""
+    from meetbridge.tenants.models import Tenant
+
+    if not Tenant.objects.filter(slug=TENANT_SLUG, domain=DOMAIN).exists():
+        return []
+    return [SignIn(p.email, DEMO_PASSWORD, p.sign_in_note) for p in PEOPLE if p.sign_in_note]
+
+
+def seed_sandbox(sandbox_url: str, *, today: date | None = None):
+    """Google's side: the Workspace and calendars, a project, a service account and its key."""
+    from workspace_sandbox.client import Sandbox
+
+    sandbox = Sandbox(sandbox_url)
+    sandbox.create_workspace(DOMAIN, [], time_zone=demo_week.TENANT_ZONE)
+    for person in PEOPLE:
+        sandbox.add_user(DOMAIN, person.email, time_zone=person.time_zone)
+    for event, body in demo_week.calendar_plan(today or date.today()):
+        created = sandbox.seed_event(event.organizer.email, body)
+        for person in event.declined_by:
+            sandbox.respond(person.email, created["id"], "declined")
+    sandbox.create_project(demo_week.PROJECT_ID)
+    account = sandbox.create_service_account(demo_week.PROJECT_ID, demo_week.SERVICE_ACCOUNT_NAME)
+    key = sandbox.create_key(account["client_email"])
+    return account, key
+
+
+def write_key_file(var_dir: Path, key: dict) -> Path:
+    """The key file as the Cloud console downloads it, readable by its owner only."""
+    var_dir.mkdir(parents=True, exist_ok=True)
+    path = var_dir / KEY_FILE_NAME
+    path.unlink(missing_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        json.dump(key, handle, indent=2)
+    return path
+
+
+def seed_meetbridge() -> bool:
+    """meetbridge's side: the organisation, its people and the consents some already gave.
+
+    Returns whether an integration from an earlier run was disconnected.
+    """
     from meetbridge.tenants.models import Person, Tenant
     from meetbridge.tenants.service import add_person, create_tenant
 
-    tenant = Tenant.objects.filter(slug=DEMO_SLUG).first() or create_tenant(
-        slug=DEMO_SLUG, name="Demo Co", domain=DEMO_DOMAIN, time_zone="America/Toronto"
+    tenant = Tenant.objects.filter(slug=TENANT_SLUG).first() or create_tenant(
+        slug=TENANT_SLUG,
+        name=demo_week.TENANT_NAME,
+        domain=DOMAIN,
+        time_zone=demo_week.TENANT_ZONE,
     )
-    sign_ins = []
-    for email, name, admin in DEMO_PEOPLE:
-        if not Person.objects.filter(email=email).exists():
-            add_person(tenant=tenant, email=email, name=name, admin=admin, password=DEMO_PASSWORD)
-        sign_ins.append((email, DEMO_PASSWORD, "tenant admin" if admin else "member"))
-    return sign_ins
+    for person in PEOPLE:
+        if Person.objects.filter(email=person.email).exists():
+            continue
+        created = add_person(
+            tenant=tenant,
+            email=person.email,
+            name=person.name,
+            admin=person.admin,
+            password=DEMO_PASSWORD,
+        )
+        if person.granted:
+            _grant(created, person)
+    return _disconnect_stale_integration(tenant)
+
+
+def _grant(created, person: demo_week.DemoPerson) -> None:
+    from meetbridge.scheduling.models import CalendarAccess
+
+    CalendarAccess.objects.update_or_create(
+        person=created,
+        defaults={
+            "granted": True,
+            "time_zone": person.time_zone,
+            "working_hours": person.working_hours(),
+        },
+    )
+
+
+def _disconnect_stale_integration(tenant) -> bool:
+    return False
+
+
+def seed_demo(*, sandbox_url: str, var_dir: Path | None = None) -> DemoInfo:
+    from django.conf import settings
+
+    var_dir = var_dir or settings.CONFIG.var_dir
+    account, key = seed_sandbox(sandbox_url)
+    key_path = write_key_file(var_dir, key)
+    disconnected = seed_meetbridge()
+    return DemoInfo(
+        sign_ins=demo_sign_ins(),
+        key_path=key_path,
+        console_url=sandbox_url.rstrip("/") + "/",
+        domain=DOMAIN,
+        client_id=account["client_id"],
+        scope=CALENDAR_SCOPE,
+        disconnected_earlier_key=disconnected,
+    )
+
+
+def welcome(url: str, info: DemoInfo, *, cwd: Path | None = None) -> str:
+    """What `meetbridge run` prints in local mode: where to go, who to be, what to do."""
+    key = _shown_path(info.key_path, cwd or Path.cwd())
+    admin, member = info.sign_ins[0], info.sign_ins[1]
+    lines = [
+        f"Demo organisation: {demo_week.TENANT_NAME}, Workspace domain {info.domain}.",
+        f"Sign in at {url}/sign-in (every demo person's password is {DEMO_PASSWORD}):",
+        *(f"  {s.email:<24} {s.note}" for s in info.sign_ins),
+        "",
+        "From nothing to a booked meeting, about five minutes:",
+        f"  1. Sign in as {admin.email}, open Integrations, choose Google and upload",
+        f"     {key}  (the demo service account's key file).",
+        "     meetbridge checks it and explains that domain-wide delegation is not authorised",
+        "     yet, showing the client id to authorise.",
+        f"  2. Open the Google Workspace sandbox console: {info.console_url}",
+        f"     Authorise delegation for {info.domain}: client id {info.client_id},",
+        f"     scope {info.scope}",
+        "  3. Back on Integrations, watch the status turn to Verified (or press Check again).",
+        f"  4. Sign out, sign in as {member.email}, open Find a time, pick Chloé Martin (Paris),",
+        "     choose a slot and book it. The meeting appears on both calendars in the sandbox",
+        "     console and on the Meetings page.",
+    ]
+    if info.disconnected_earlier_key:
+        lines += [
+            "",
+            "Note: the sandbox starts empty at every start, so the demo integration saved last time",
+            "was disconnected; upload the new key file above to connect again.",
+        ]
+    return "\n".join(lines)
+
+
+def _shown_path(path: Path, cwd: Path) -> str:
+    try:
+        return str(path.relative_to(cwd))
+    except ValueError:
+        return str(path)

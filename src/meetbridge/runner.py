@@ -28,11 +28,11 @@ def run(*, host: str, port: int) -> None:
     call_command("migrate", interactive=False, verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
 
-    sign_ins: list[tuple[str, str, str]] = []
+    demo = None
     if config.is_local:
         from meetbridge.demo import seed_demo
 
-        sign_ins = seed_demo(sandbox_url=sandbox.url)
+        demo = seed_demo(sandbox_url=sandbox.url, var_dir=config.var_dir)
 
     from meetbridge.jobs.embedded import start_embedded_worker
 
@@ -42,11 +42,13 @@ def run(*, host: str, port: int) -> None:
     heartbeat()  # so /healthz shows the worker at once, not after the first minute
 
     url = f"http://{'localhost' if host in ('127.0.0.1', '0.0.0.0') else host}:{port}"  # noqa: S104
-    print(f"meetbridge is running at {url}/  (mode: {config.mode})", flush=True)
+    print(f"\nmeetbridge is running at {url}/  (mode: {config.mode})", flush=True)
     if sandbox is not None:
-        print(f"Google Workspace sandbox: {sandbox.url}/", flush=True)
-    for email, password, role in sign_ins:
-        print(f"  sign in as {role}: {email} / {password}", flush=True)
+        print(f"Google Workspace sandbox (stands in for Google): {sandbox.url}/", flush=True)
+    if demo is not None:
+        from meetbridge.demo import welcome
+
+        print("\n" + welcome(url, demo) + "\n", flush=True)
     print("Press Ctrl+C to stop.", flush=True)
 
     from waitress import serve

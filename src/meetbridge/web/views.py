@@ -1,17 +1,127 @@
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
+from django.conf import settings
+from django.contrib.auth.views import LoginView
 from django.db import connection
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from meetbridge.api.errors import error_body
+from meetbridge.audit.models import AuditEvent
 from meetbridge.jobs.models import WorkerHeartbeat
+from meetbridge.scheduling.consent import access_of, time_zone_of, working_hours_of
+from meetbridge.tenants.models import Person
+from meetbridge.web import dashboard
+from meetbridge.web.access import admin_page, member_page
+from meetbridge.web.forms import SignInForm
+from meetbridge.web.presenters import operation_words, outcome_tone, working_hours_summary
+
+AUDIT_PAGE_SIZE = 50
 
 
-@login_required
+class SignInView(LoginView):
+    template_name = "web/sign_in.html"
+    authentication_form = SignInForm
+    redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if settings.MEETBRIDGE["MODE"] == "local":
+            from meetbridge.demo import demo_sign_ins
+
+            context["demo_sign_ins"] = demo_sign_ins()
+        return context
+
+
+@member_page
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/home.html", {"person": request.user})
+    person = request.user
+    context = {
+        "person": person,
+        "viewer_zone": time_zone_of(person),
+        "me": dashboard.my_calendar(person),
+        "upcoming": dashboard.upcoming_meetings(person),
+    }
+    if person.is_tenant_admin:
+        context["admin"] = dashboard.admin_overview(person.tenant)
+    return render(request, "web/home.html", context)
+
+
+@admin_page
+def members(request: HttpRequest) -> HttpResponse:
+    people = (
+        Person.objects.filter(tenant=request.user.tenant, is_active=True)
+        .select_related("calendar_access", "tenant")
+        .order_by("name", "email")
+    )
+    rows = []
+    for person in people:
+        access = access_of(person)
+        granted = bool(access and access.granted)
+        rows.append(
+            {
+                "person": person,
+                "granted": granted,
+                "changed_at": access.changed_at if access else None,
+                "time_zone": time_zone_of(person) if granted else "",
+                "hours": working_hours_summary(working_hours_of(person)) if granted else "",
+            }
+        )
+    return render(
+        request,
+        "web/members.html",
+        {
+            "rows": rows,
+            "granted_count": sum(1 for r in rows if r["granted"]),
+            "viewer_zone": time_zone_of(request.user),
+        },
+    )
+
+
+AUDIT_KINDS = [("", "Everything")] + list(AuditEvent.Kind.choices)
+
+
+def _audit_page(tenant, kind: str, before: str | None) -> tuple[list[AuditEvent], bool]:
+    """One page of the tenant's audit log, newest first, starting below the event `before`."""
+    events = AuditEvent.objects.filter(tenant=tenant).order_by("-at", "-id")
+    if kind:
+        events = events.filter(kind=kind)
+    if before and before.isdigit():
+        cursor = AuditEvent.objects.filter(tenant=tenant, id=int(before)).first()
+        if cursor is not None:
+            events = events.filter(Q(at__lt=cursor.at) | Q(at=cursor.at, id__lt=cursor.id))
+    page = list(events[: AUDIT_PAGE_SIZE + 1])
+    return page[:AUDIT_PAGE_SIZE], len(page) > AUDIT_PAGE_SIZE
+
+
+@admin_page
+def audit(request: HttpRequest) -> HttpResponse:
+    kind = request.GET.get("kind", "")
+    if kind not in dict(AUDIT_KINDS):
+        kind = ""
+    before = request.GET.get("before")
+    events, has_older = _audit_page(request.user.tenant, kind, before)
+    rows = [
+        {
+            "event": e,
+            "what": operation_words(e.operation),
+            "tone": outcome_tone(e.outcome),
+        }
+        for e in events
+    ]
+    return render(
+        request,
+        "web/audit.html",
+        {
+            "rows": rows,
+            "kind": kind,
+            "kinds": AUDIT_KINDS,
+            "is_first_page": not before,
+            "older_cursor": events[-1].id if has_older and events else None,
+            "viewer_zone": time_zone_of(request.user),
+        },
+    )
 
 
 def healthz(request: HttpRequest) -> JsonResponse:

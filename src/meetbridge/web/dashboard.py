@@ -1,0 +1,51 @@
+"""What the home page shows each person: where they stand and what to do next."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from meetbridge.audit.models import AuditEvent
+from meetbridge.scheduling.consent import has_granted, time_zone_of, working_hours_of
+from meetbridge.tenants.models import Person, Tenant
+from meetbridge.web.presenters import working_hours_summary
+
+
+@dataclass(frozen=True)
+class MyCalendar:
+    granted: bool
+    time_zone: str
+    hours: str
+
+
+@dataclass(frozen=True)
+class AdminOverview:
+    people: int
+    granted: int
+    integration: dict | None
+    last_event: AuditEvent | None
+
+
+def my_calendar(person: Person) -> MyCalendar:
+    return MyCalendar(
+        granted=has_granted(person),
+        time_zone=time_zone_of(person),
+        hours=working_hours_summary(working_hours_of(person)),
+    )
+
+
+def upcoming_meetings(person: Person, limit: int = 5) -> list:
+    return []
+
+
+def integration_summary(tenant: Tenant) -> dict | None:
+    return None
+
+
+def admin_overview(tenant: Tenant) -> AdminOverview:
+    people = Person.objects.filter(tenant=tenant, is_active=True)
+    return AdminOverview(
+        people=people.count(),
+        granted=people.filter(calendar_access__granted=True).count(),
+        integration=integration_summary(tenant),
+        last_event=AuditEvent.objects.filter(tenant=tenant).order_by("-at", "-id").first(),
+    )

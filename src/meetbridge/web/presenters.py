@@ -1,0 +1,75 @@
+"""Turning stored values into words people read on the pages. Pure: no Django, no database."""
+
+from __future__ import annotations
+
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+DAY_NAMES = {
+    "mon": "Mon",
+    "tue": "Tue",
+    "wed": "Wed",
+    "thu": "Thu",
+    "fri": "Fri",
+    "sat": "Sat",
+    "sun": "Sun",
+}
+
+
+def _ranges_text(ranges: list[list[str]]) -> str:
+    return ", ".join(f"{start}–{end}" for start, end in ranges)
+
+
+def working_hours_summary(hours: dict[str, list[list[str]]]) -> str:
+    """'Mon–Fri 09:00–17:00' for the usual week; consecutive days with equal hours are grouped."""
+    groups: list[tuple[list[str], str]] = []
+    for day in DAYS:
+        ranges = hours.get(day) or []
+        text = _ranges_text(ranges) if ranges else ""
+        if groups and groups[-1][1] == text and groups[-1][0][-1] == DAYS[DAYS.index(day) - 1]:
+            groups[-1][0].append(day)
+        else:
+            groups.append(([day], text))
+    parts = []
+    for days, text in groups:
+        if not text:
+            continue
+        label = DAY_NAMES[days[0]]
+        if len(days) == 2:
+            label += ", " + DAY_NAMES[days[-1]]
+        elif len(days) > 2:
+            label += "–" + DAY_NAMES[days[-1]]
+        parts.append(f"{label} {text}")
+    return "; ".join(parts) or "No working hours set"
+
+
+# Google operations as the audit log names them, in words an admin reads at a glance.
+OPERATION_WORDS = {
+    "token": "Obtain an access token",
+    "token_exchange": "Obtain an access token",
+    "freebusy": "Read free/busy",
+    "freebusy.query": "Read free/busy",
+    "events.insert": "Create a calendar event",
+    "events.get": "Read an event it created",
+    "events.patch": "Change an event it created",
+    "events.delete": "Cancel an event it created",
+    "events.list": "List events it created",
+    "verify": "Verify the connection",
+}
+
+
+def operation_words(operation: str) -> str:
+    """A readable name for an audited operation; unknown names are shown tidied, not hidden."""
+    key = operation.strip().lower()
+    if key in OPERATION_WORDS:
+        return OPERATION_WORDS[key]
+    tidy = key.replace("_", " ").replace(".", ": ")
+    return tidy[:1].upper() + tidy[1:] if tidy else "Unnamed operation"
+
+
+def outcome_tone(outcome: str) -> str:
+    """The badge colour of an outcome: ok, warn (in progress) or bad (anything that failed)."""
+    value = outcome.strip().lower()
+    if value in ("ok", "success", "verified", "granted", "created", "done", "revoked"):
+        return "ok"
+    if value in ("pending", "retrying", "started", "queued"):
+        return "warn"
+    return "bad"
