@@ -11,3 +11,8 @@ _var = tempfile.mkdtemp(prefix="meetbridge-test-")
 os.environ["MEETBRIDGE_VAR_DIR"] = _var
 os.environ.setdefault("MEETBRIDGE_MODE", "local")
 os.environ.pop("REDIS_URL", None)
+# On SQLite, a file rather than Django's default in-memory test database: the live server's
+# request threads and the job engine's worker threads (browser journeys) each open their own
+# connection, and an in-memory database would be one shared connection or a locked shared cache.
+if not os.environ.get("DATABASE_URL"):
+    os.environ.setdefault("MEETBRIDGE_TEST_DATABASE_NAME", os.path.join(_var, "test.sqlite3"))
