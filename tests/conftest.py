@@ -61,7 +61,9 @@ def other_tenant(db) -> Tenant:
 
 @pytest.fixture
 def admin(tenant) -> Person:
-    return add_person(tenant=tenant, email="ana@acme.test", name="Ana", admin=True, password="x" * 12)
+    return add_person(
+        tenant=tenant, email="ana@acme.test", name="Ana", admin=True, password="x" * 12
+    )
 
 
 @pytest.fixture
