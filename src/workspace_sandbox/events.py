@@ -106,7 +106,9 @@ def _start_key(zone: ZoneInfo):
 def _instances(event: dict, zone: ZoneInfo, window: tuple[datetime, datetime]) -> list[dict]:
     """A recurring event's single instances, ids `EVENTID_YYYYMMDDTHHMMSSZ` like Google's."""
     all_day = "date" in event["start"]
-    window = (window[0], min(window[1], datetime.now(UTC) + timedelta(days=2 * 366)))
+    first = event_time(event["start"], zone)[0]
+    # An endless series asked for without an end: two years of instances, not forever.
+    window = (window[0], min(window[1], max(window[0], first) + timedelta(days=2 * 366)))
     result = []
     for start, end in occurrences(event, zone, window):
         instance = {k: v for k, v in event.items() if k != "recurrence"}
