@@ -317,6 +317,10 @@ def _int_within(value, maximum: int) -> bool:
     return isinstance(value, int) and 0 < value <= maximum
 
 
+async def unknown_method(request: Request) -> Response:
+    return JSONResponse(errors.not_found().body(), status_code=404)
+
+
 routes = [
     Route("/calendar/v3/freeBusy", free_busy, methods=["POST"]),
     Route("/calendar/v3/calendars/{calendarId}/events", list_events, methods=["GET"]),
@@ -325,4 +329,5 @@ routes = [
     Route("/calendar/v3/calendars/{calendarId}/events/{eventId}", patch_event, methods=["PATCH"]),
     Route("/calendar/v3/calendars/{calendarId}/events/{eventId}", update_event, methods=["PUT"]),
     Route("/calendar/v3/calendars/{calendarId}/events/{eventId}", delete_event, methods=["DELETE"]),
+    Route("/calendar/v3/{rest:path}", unknown_method),
 ]
