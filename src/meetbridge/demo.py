@@ -122,7 +122,22 @@ def _grant(created, person: demo_week.DemoPerson) -> None:
 
 
 def _disconnect_stale_integration(tenant) -> bool:
-    return False
+    """The sandbox restarted empty, so a key saved in an earlier run names nothing any more."""
+    from meetbridge.audit.models import AuditEvent
+    from meetbridge.audit.service import record
+    from meetbridge.integrations import service
+
+    if service.integration_of(tenant) is None:
+        return False
+    record(
+        tenant=tenant,
+        kind=AuditEvent.Kind.INTEGRATION_CHANGE,
+        operation="demo.sandbox_restarted",
+        actor_email="meetbridge run (local demo)",
+        detail="The local sandbox starts empty; the key saved in an earlier run is disconnected.",
+    )
+    service.disconnect(tenant=tenant, actor=None)
+    return True
 
 
 def seed_demo(*, sandbox_url: str, var_dir: Path | None = None) -> DemoInfo:

@@ -117,7 +117,9 @@ class Browsing:
 
 
 @pytest.fixture
-def browsing(playwright_browser, live_server, results_dir, request) -> Iterator[Browsing]:
+def browsing(
+    playwright_browser, live_server, results_dir, google_settings, request
+) -> Iterator[Browsing]:
     from playwright.sync_api import expect
 
     expect.set_options(timeout=TIMEOUT_MS)

@@ -67,12 +67,15 @@ def test_an_admin_of_another_tenant_sees_only_their_own_people(client, admin, ot
 
 def test_audit_shows_events_newest_first_in_words(client, admin, tenant):
     record(
-        tenant=tenant, kind="credential_use", operation="freeBusy", subject_email="ben@acme.test"
+        tenant=tenant,
+        kind="credential_use",
+        operation="calendar.freebusy.query",
+        subject_email="ben@acme.test",
     )
-    record(tenant=tenant, kind="credential_use", operation="events.insert", outcome="ok")
+    record(tenant=tenant, kind="credential_use", operation="calendar.events.insert", outcome="ok")
     client.force_login(admin)
     html = client.get("/audit").content.decode()
-    assert html.index("Create a calendar event") < html.index("Read free/busy")
+    assert html.index("Created a calendar event") < html.index("Read free/busy times")
     assert "ben@acme.test" in html
 
 
@@ -110,17 +113,17 @@ def test_audit_pages_through_older_events_without_gaps_or_repeats(client, admin,
 
 
 def test_audit_filters_by_kind(client, admin, tenant):
-    record(tenant=tenant, kind="credential_use", operation="freeBusy")
+    record(tenant=tenant, kind="credential_use", operation="calendar.freebusy.query")
     record(tenant=tenant, kind="consent_change", operation="calendar_access.granted")
     client.force_login(admin)
     html = client.get("/audit", {"kind": "consent_change"}).content.decode()
     assert "Calendar access: granted" in html
-    assert "Read free/busy" not in html
+    assert "Read free/busy times" not in html
 
 
 def test_audit_ignores_a_nonsense_cursor_or_kind(client, admin, tenant):
-    record(tenant=tenant, kind="credential_use", operation="freeBusy")
+    record(tenant=tenant, kind="credential_use", operation="calendar.freebusy.query")
     client.force_login(admin)
     response = client.get("/audit", {"before": "abc", "kind": "<script>"})
     assert response.status_code == 200
-    assert "Read free/busy" in response.content.decode()
+    assert "Read free/busy times" in response.content.decode()

@@ -27,12 +27,12 @@ def test_no_hours_at_all_says_so():
 
 
 def test_known_google_operations_read_as_sentences():
-    assert operation_words("events.insert") == "Create a calendar event"
-    assert operation_words("freeBusy") == "Read free/busy"
+    assert operation_words("calendar.events.insert") == "Created a calendar event"
+    assert operation_words("calendar.freebusy.query") == "Read free/busy times"
 
 
 def test_unknown_operations_are_tidied_not_hidden():
-    assert operation_words("integration.key_saved") == "Integration: key saved"
+    assert operation_words("scheduling.consent_granted") == "Scheduling: consent granted"
 
 
 def test_outcomes_get_a_tone():

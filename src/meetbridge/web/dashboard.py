@@ -21,7 +21,7 @@ class MyCalendar:
 class AdminOverview:
     people: int
     granted: int
-    integration: dict | None
+    integration: dict
     last_event: AuditEvent | None
 
 
@@ -37,8 +37,11 @@ def upcoming_meetings(person: Person, limit: int = 5) -> list:
     return []
 
 
-def integration_summary(tenant: Tenant) -> dict | None:
-    return None
+def integration_summary(tenant: Tenant) -> dict:
+    """The integration as its API shows it: status, problem, last check (never the key)."""
+    from meetbridge.integrations.service import describe
+
+    return describe(tenant)
 
 
 def admin_overview(tenant: Tenant) -> AdminOverview:

@@ -41,27 +41,29 @@ def working_hours_summary(hours: dict[str, list[list[str]]]) -> str:
     return "; ".join(parts) or "No working hours set"
 
 
-# Google operations as the audit log names them, in words an admin reads at a glance.
+# Operations as the audit log names them, in words an admin reads at a glance.
 OPERATION_WORDS = {
-    "token": "Obtain an access token",
-    "token_exchange": "Obtain an access token",
-    "freebusy": "Read free/busy",
-    "freebusy.query": "Read free/busy",
-    "events.insert": "Create a calendar event",
-    "events.get": "Read an event it created",
-    "events.patch": "Change an event it created",
-    "events.delete": "Cancel an event it created",
-    "events.list": "List events it created",
-    "verify": "Verify the connection",
+    "oauth2.token": "Obtained an access token",
+    "calendar.freebusy.query": "Read free/busy times",
+    "calendar.events.insert": "Created a calendar event",
+    "calendar.events.get": "Read back an event it created",
+    "calendar.events.patch": "Moved an event it created",
+    "calendar.events.delete": "Cancelled an event it created",
+    "integration.key_saved": "Key saved",
+    "integration.check_requested": "Check requested",
+    "integration.verified": "Connection verified",
+    "integration.check_failed": "Connection check failed",
+    "integration.deleted": "Disconnected; stored keys destroyed",
+    "demo.sandbox_restarted": "Local demo restarted",
 }
 
 
 def operation_words(operation: str) -> str:
     """A readable name for an audited operation; unknown names are shown tidied, not hidden."""
-    key = operation.strip().lower()
+    key = operation.strip()
     if key in OPERATION_WORDS:
         return OPERATION_WORDS[key]
-    tidy = key.replace("_", " ").replace(".", ": ")
+    tidy = key.lower().replace("_", " ").replace(".", ": ")
     return tidy[:1].upper() + tidy[1:] if tidy else "Unnamed operation"
 
 
