@@ -230,6 +230,13 @@ def test_unsorted_overlapping_and_empty_busy_blocks_are_read_as_their_union():
     ] == (reference_slots([person], day))
 
 
+def test_an_empty_busy_block_splits_nothing():
+    at = local(TORONTO, 2026, 6, 15, 9, 30)
+    person = Participant(TORONTO, {"mon": [["09:00", "10:00"]]}, [span(at, at)])
+    day = query(local(TORONTO, 2026, 6, 15), local(TORONTO, 2026, 6, 16))
+    assert starts(common_slots([person], day)) == ["Mon 09:00 EDT"]
+
+
 def test_a_meeting_longer_than_any_common_stretch_has_no_slot():
     person = Participant(TORONTO, WEEKDAYS_9_TO_5)
     day = query(local(TORONTO, 2026, 6, 15), local(TORONTO, 2026, 6, 16), duration=9 * 60)

@@ -252,7 +252,7 @@ def subtract(free: list[Span], busy: Iterable[Span], min_length: float) -> list[
     pieces = iter(free)
     start, end = next(pieces)
     for busy_start, busy_end in sorted(busy):
-        if busy_end <= start:
+        if busy_end <= start or busy_end <= busy_start:  # already passed, or empty
             continue
         while busy_start >= end:  # this piece ends before the busy block: it is final
             if end - start >= min_length:
