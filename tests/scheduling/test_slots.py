@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from meetbridge.scheduling.slots import Participant, SlotQuery, common_slots
-from scheduling.reference import reference_slots, utc
+from tests.scheduling.reference import reference_slots, utc
 
 WEEKDAYS_9_TO_5 = {day: [["09:00", "17:00"]] for day in ("mon", "tue", "wed", "thu", "fri")}
 TORONTO = "America/Toronto"

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from meetbridge.scheduling.rules import DAYS
 from meetbridge.scheduling.slots import ALLOWED_INTERVALS, Participant, SlotQuery, common_slots
-from scheduling.reference import as_epoch, reference_slots, utc
+from tests.scheduling.reference import as_epoch, reference_slots, utc
 
 ZONES = (
     "America/Toronto",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import re
 import zoneinfo
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -169,3 +170,62 @@ def check_working_hours(value: Any) -> dict[str, list[list[str]]]:
         )
     _check_no_overlap(every_range)
     return checked
+
+
+# --- availability requests ---------------------------------------------------------------------
+
+MAX_HORIZON = timedelta(days=62)
+MIN_DURATION_MINUTES = 5
+MAX_DURATION_MINUTES = 8 * 60
+INTERVALS = (5, 10, 15, 20, 30, 60)
+# A '+' sent unencoded in a query string arrives as a space: "09:00:00 02:00".
+UNENCODED_PLUS = re.compile(r" (\d{2}:?\d{2})$")
+
+
+def parse_moment(text: Any, name: str) -> datetime:
+    """An RFC 3339 time with an offset (or Z)."""
+    example = "e.g. 2026-06-15T09:00:00-04:00 or 2026-06-15T13:00:00Z"
+    if not isinstance(text, str) or not text.strip() or len(text) > 64:
+        raise RuleViolation("invalid_time", f"{name} is required: an RFC 3339 time, {example}.")
+    cleaned = UNENCODED_PLUS.sub(r"+\1", text.strip())
+    try:
+        moment = datetime.fromisoformat(cleaned)
+    except ValueError:
+        raise RuleViolation(
+            "invalid_time",
+            f"{name} {text.strip()!r} is not an RFC 3339 time; use one like {example}.",
+        ) from None
+    if moment.tzinfo is None:
+        raise RuleViolation(
+            "invalid_time", f"{name} {text.strip()!r} has no UTC offset; add one, {example}."
+        )
+    return moment
+
+
+def check_window(start: datetime, end: datetime, now: datetime) -> None:
+    if end <= start:
+        raise RuleViolation("invalid_window", "end must come after start.")
+    if end - start > MAX_HORIZON or end > now + MAX_HORIZON:
+        raise RuleViolation(
+            "window_too_long",
+            f"Availability can be asked for at most {MAX_HORIZON.days} days ahead; "
+            "choose an end sooner.",
+        )
+
+
+def check_duration(minutes: int) -> None:
+    if not MIN_DURATION_MINUTES <= minutes <= MAX_DURATION_MINUTES:
+        raise RuleViolation(
+            "invalid_duration",
+            f"duration is in minutes, from {MIN_DURATION_MINUTES} to {MAX_DURATION_MINUTES} "
+            f"(got {minutes}).",
+        )
+
+
+def check_interval(minutes: int) -> None:
+    if minutes not in INTERVALS:
+        raise RuleViolation(
+            "invalid_interval",
+            "interval must divide the hour: one of "
+            f"{', '.join(str(i) for i in INTERVALS)} minutes (got {minutes}).",
+        )

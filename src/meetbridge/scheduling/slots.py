@@ -39,7 +39,13 @@ from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from meetbridge.scheduling.rules import DAYS, MINUTES_PER_DAY, parse_clock, range_length
+from meetbridge.scheduling.rules import (
+    DAYS,
+    INTERVALS,
+    MINUTES_PER_DAY,
+    parse_clock,
+    range_length,
+)
 
 Span = tuple[float, float]  # [start, end) in UTC epoch seconds
 Segment = tuple[int, int, int]  # [start, end) in UTC epoch seconds, and the UTC offset in seconds
@@ -51,7 +57,7 @@ FIRST_MONDAY = -3 * DAY
 # Offsets are sampled this far apart and each change is then located to the second. No zone in
 # the tz database changes its offset twice within three hours, so no change goes unseen.
 PROBE_STEP = 3 * 3600
-ALLOWED_INTERVALS = (5, 10, 15, 20, 30, 60)
+ALLOWED_INTERVALS = INTERVALS
 
 
 @dataclass(frozen=True)
