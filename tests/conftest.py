@@ -12,7 +12,8 @@ from meetbridge.tenants.models import ApiToken, Person, Tenant
 from meetbridge.tenants.service import add_person, create_tenant
 
 # `sandbox`: the Google Workspace sandbox, one server per session, wiped before each test.
-pytest_plugins = ["workspace_sandbox.testing"]
+# `google_settings`, `jobs`, `workspace`, `connected`: see tests/integrations/support.py.
+pytest_plugins = ["workspace_sandbox.testing", "tests.integrations.support"]
 
 
 @dataclass
