@@ -103,22 +103,15 @@ def seed_meetbridge() -> bool:
             admin=person.admin,
             password=DEMO_PASSWORD,
         )
-        if person.granted:
+        if person.granted:  # as if they had granted it on the Calendar access page
             _grant(created, person)
     return _disconnect_stale_integration(tenant)
 
 
 def _grant(created, person: demo_week.DemoPerson) -> None:
-    from meetbridge.scheduling.models import CalendarAccess
+    from meetbridge.scheduling import consent
 
-    CalendarAccess.objects.update_or_create(
-        person=created,
-        defaults={
-            "granted": True,
-            "time_zone": person.time_zone,
-            "working_hours": person.working_hours(),
-        },
-    )
+    consent.grant(created, time_zone=person.time_zone, working_hours=person.working_hours())
 
 
 def _disconnect_stale_integration(tenant) -> bool:

@@ -34,7 +34,7 @@ def test_admin_sees_who_granted_access_and_what_was_done(browsing, people, worke
 
     page.get_by_role("link", name="Audit log").click()
     expect(page.get_by_role("heading", level=1, name="Audit log")).to_be_visible()
-    expect(page.locator("#audit tbody tr").first).to_contain_text("Calendar access: granted")
+    expect(page.locator("#audit tbody tr").first).to_contain_text("Granted calendar access")
 
     phone = browsing.sign_in("ana@acme.test", phone=True)
     phone.goto("/members")

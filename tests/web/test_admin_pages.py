@@ -117,7 +117,7 @@ def test_audit_filters_by_kind(client, admin, tenant):
     record(tenant=tenant, kind="consent_change", operation="calendar_access.granted")
     client.force_login(admin)
     html = client.get("/audit", {"kind": "consent_change"}).content.decode()
-    assert "Calendar access: granted" in html
+    assert "Granted calendar access" in html
     assert "Read free/busy times" not in html
 
 

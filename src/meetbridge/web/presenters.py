@@ -54,6 +54,9 @@ OPERATION_WORDS = {
     "integration.verified": "Connection verified",
     "integration.check_failed": "Connection check failed",
     "integration.deleted": "Disconnected; stored keys destroyed",
+    "calendar_access.granted": "Granted calendar access",
+    "calendar_access.changed": "Changed time zone or working hours",
+    "calendar_access.revoked": "Revoked calendar access",
     "demo.sandbox_restarted": "Local demo restarted",
 }
 

@@ -1,0 +1,46 @@
+"""A member opts in on a phone: grants calendar access with a time zone and working hours, sees
+it reflected for the admin, and can take it back."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_a_member_grants_calendar_access_and_can_revoke_it(browsing, people):
+    page = browsing.sign_in("ben@acme.test", phone=True)
+    expect(page.get_by_role("heading", name="Your calendar")).to_be_visible()
+    page.get_by_role("link", name="Grant calendar access").click()
+
+    expect(page.get_by_role("heading", level=1, name="Calendar access")).to_be_visible()
+    expect(page.locator("#what-we-read")).to_contain_text("never reads the titles")
+    page.get_by_label("Your time zone").select_option("Europe/Paris")
+    page.get_by_label("Friday").fill("09:00-12:00")
+    page.get_by_label("Monday").fill("9 to 5")
+    page.get_by_role("button", name="Grant access and save").click()
+
+    # A range the form cannot read is named, and nothing is granted.
+    expect(page.locator(".field-error").filter(has_text="is not a range")).to_be_visible()
+    expect(page.get_by_label("Monday")).to_have_attribute("aria-invalid", "true")
+    page.get_by_label("Monday").fill("09:00-17:00")
+    page.get_by_role("button", name="Grant access and save").click()
+
+    expect(page.get_by_role("status").filter(has_text="Calendar access granted")).to_be_visible()
+    expect(page.get_by_text("Granted", exact=True)).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    browsing.shot(page, "calendar-access-phone", docs=True)
+
+    admin = browsing.sign_in("ana@acme.test")
+    admin.goto("/members")
+    ben = admin.get_by_role("row", name="Ben Okafor")
+    expect(ben).to_contain_text("Granted")
+    expect(ben).to_contain_text("Europe/Paris")
+    expect(ben).to_contain_text("Mon–Thu 09:00–17:00; Fri 09:00–12:00")
+
+    page.get_by_role("button", name="Revoke access").click()
+    expect(page.get_by_role("status").filter(has_text="Calendar access revoked")).to_be_visible()
+    expect(page.get_by_text("Not granted", exact=True)).to_be_visible()
+    admin.reload()
+    expect(admin.get_by_role("row", name="Ben Okafor")).to_contain_text("Not granted")
