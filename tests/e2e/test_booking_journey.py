@@ -1,0 +1,128 @@
+"""Two colleagues in Toronto and Paris find a common free slot and book it; the meeting lands on
+both calendars in the sandbox and on the Meetings page, the attendee's answer shows up, and the
+organizer cancels it."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from playwright.sync_api import expect
+
+from meetbridge.integrations import service
+from meetbridge.scheduling import consent
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+TORONTO = ZoneInfo("America/Toronto")
+
+
+def a_weekday_ahead(days: int = 2) -> date:
+    day = datetime.now(TORONTO).date() + timedelta(days=days)
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return day
+
+
+@pytest.fixture
+def connected_acme(people, sandbox):
+    """Acme's Workspace connected and verified, as the admin journey leaves it."""
+    setup = sandbox.quick_setup(
+        "acme.test", ["ana@acme.test", "ben@acme.test", "chloe@acme.test"]
+    )
+    credential = service.save_key(
+        tenant=people["acme"], actor=people["ana"], provider="google", raw_key=setup.key
+    )
+    result = service.check_credential(credential.id, credential.check_round)
+    assert result is not None and result.status == "verified", result
+    consent.grant(people["ben"], time_zone="America/Toronto")
+    consent.grant(people["chloe"], time_zone="Europe/Paris")
+    return setup
+
+
+def test_two_colleagues_book_a_common_slot_then_cancel_it(
+    browsing, people, sandbox, connected_acme, worker
+):
+    day = a_weekday_ahead()
+    # Chloé (Paris) is busy for Ben's first half hour of the day; a free-marked event is not busy.
+    start = datetime.combine(day, time(9, 0), tzinfo=TORONTO)
+    sandbox.seed_event(
+        "chloe@acme.test",
+        {
+            "summary": "Paris team sync",
+            "start": {"dateTime": start.isoformat()},
+            "end": {"dateTime": (start + timedelta(minutes=30)).isoformat()},
+        },
+    )
+    sandbox.seed_event(
+        "chloe@acme.test",
+        {
+            "summary": "Focus time",
+            "transparency": "transparent",
+            "start": {"dateTime": (start + timedelta(minutes=30)).isoformat()},
+            "end": {"dateTime": (start + timedelta(hours=2)).isoformat()},
+        },
+    )
+
+    page = browsing.sign_in("ben@acme.test")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Find a time").click()
+    page.get_by_label("Chloé Martin (chloe@acme.test)").check()
+    page.get_by_label("From").fill(day.isoformat())
+    page.get_by_label("To").fill(day.isoformat())
+    page.get_by_label("Length").select_option("30")
+    page.get_by_role("button", name="Show common free times").click()
+
+    results = page.locator("section[aria-live]")
+    expect(results.get_by_role("heading", level=3)).to_have_text(f"{day:%A %-d %B %Y}")
+    first_slot = results.locator("a.slot").first
+    expect(first_slot).to_have_text("09:30–10:00")
+    browsing.shot(page, "find-a-time", docs=True)
+
+    first_slot.click()
+    expect(page.get_by_role("heading", level=1, name="Book a meeting")).to_be_visible()
+    page.get_by_label("Title").fill("Roadmap check-in")
+    page.get_by_role("button", name="Book meeting").click()
+
+    expect(page.get_by_role("heading", level=1, name="Meetings")).to_be_visible()
+    card = page.locator("li.meeting").filter(has_text="Roadmap check-in")
+    expect(card).to_be_visible()
+    expect(card).to_contain_text("chloe@acme.test")
+
+    # The event is on both calendars, inserted once with meetbridge's private marker.
+    ben_events = [e for e in sandbox.events_of("ben@acme.test") if e["summary"] == "Roadmap check-in"]
+    chloe_events = [
+        e for e in sandbox.events_of("chloe@acme.test") if e["summary"] == "Roadmap check-in"
+    ]
+    assert len(ben_events) == 1 and len(chloe_events) == 1
+    event = ben_events[0]
+    assert event["id"] == chloe_events[0]["id"]
+    assert datetime.fromisoformat(event["start"]["dateTime"]) == start + timedelta(minutes=30)
+    assert event.get("extendedProperties", {}).get("private")
+
+    # Chloé declines in her calendar; the Meetings page reads the answer back from Google.
+    sandbox.respond("chloe@acme.test", event["id"], "declined")
+    page.reload()
+    chloe_answer = page.locator("li.meeting").filter(has_text="Roadmap check-in")
+    expect(chloe_answer.get_by_role("listitem").filter(has_text="chloe@acme.test")).to_contain_text(
+        "Declined"
+    )
+    browsing.shot(page, "meetings", docs=True)
+
+    phone = browsing.sign_in("chloe@acme.test", phone=True)
+    phone.goto("/meetings")
+    expect(phone.locator("li.meeting").filter(has_text="Roadmap check-in")).to_be_visible()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+    browsing.shot(phone, "meetings-phone", docs=True)
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    card.get_by_role("button", name="Cancel meeting").click()
+    expect(page.locator("li.meeting").filter(has_text="Roadmap check-in")).to_contain_text(
+        "Cancelled"
+    )
+    remaining = [
+        e
+        for e in sandbox.events_of("chloe@acme.test")
+        if e["summary"] == "Roadmap check-in" and e.get("status") != "cancelled"
+    ]
+    assert remaining == []
