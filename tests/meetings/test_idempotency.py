@@ -13,7 +13,10 @@ def test_no_header_means_no_key():
 
 
 def test_a_uuid_is_a_good_key_and_surrounding_spaces_are_dropped():
-    assert check_key(" 9f1c2a3e-7b1d-4c1e-8a8f-0d6b1e2f3a4b ") == "9f1c2a3e-7b1d-4c1e-8a8f-0d6b1e2f3a4b"
+    assert (
+        check_key(" 9f1c2a3e-7b1d-4c1e-8a8f-0d6b1e2f3a4b ")
+        == "9f1c2a3e-7b1d-4c1e-8a8f-0d6b1e2f3a4b"
+    )
 
 
 @pytest.mark.parametrize("bad", ["", "   ", "has space", "x" * 256, "naïve", "tab\tkey"])

@@ -22,7 +22,11 @@ def view(**overrides) -> EventView:
         "start": START,
         "end": END,
         "organizer_email": "Ana@acme.test",
-        "attendees": (Attendee("ben@acme.test", "declined"), Attendee("cy@acme.test", "weird")),
+        "attendees": (
+            Attendee("ana@acme.test", "accepted"),
+            Attendee("ben@acme.test", "declined"),
+            Attendee("cy@acme.test", "weird"),
+        ),
         "html_link": "https://calendar.example/event?eid=1",
         "video_link": "https://meet.example/abc-defg-hij",
         "marker": {"meetbridge_tenant": "1"},
@@ -44,6 +48,7 @@ def test_the_json_has_exactly_the_contract_fields():
         "video_link",
     }
     assert body["organizer"] == "ana@acme.test"
+    # The organizer is named once, not again among the attendees.
     assert body["attendees"] == [
         {"email": "ben@acme.test", "response": "declined"},
         {"email": "cy@acme.test", "response": "needsAction"},

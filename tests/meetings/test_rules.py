@@ -129,7 +129,9 @@ def test_an_attendee_that_is_not_an_address_is_refused():
 def test_the_payload_is_the_same_for_the_same_request_in_another_offset():
     a = request_payload(attendees=["Ben@acme.test"], start=at(14), duration=30, title="x ")
     b = request_payload(
-        attendees=["ben@acme.test"], start=datetime(2030, 3, 5, 9, tzinfo=TORONTO), duration=30,
+        attendees=["ben@acme.test"],
+        start=datetime(2030, 3, 5, 9, tzinfo=TORONTO),
+        duration=30,
         title="x",
     )
     assert a == b
@@ -162,7 +164,9 @@ def test_the_first_busy_person_is_named_in_the_order_given():
 def test_a_meeting_being_moved_does_not_conflict_with_itself():
     busy = {"ben@acme.test": [Interval(at(9), at(10))]}
     own = Interval(at(9), at(10))
-    assert first_busy(Interval(at(9, 30), at(10, 30)), busy, ["ben@acme.test"], own_time=own) is None
+    assert (
+        first_busy(Interval(at(9, 30), at(10, 30)), busy, ["ben@acme.test"], own_time=own) is None
+    )
 
 
 def test_a_meeting_being_moved_still_conflicts_with_what_joins_it():

@@ -21,14 +21,19 @@ def test_cancelled_and_failed_are_final():
 
 
 def test_every_state_that_may_have_an_event_on_the_calendar_holds_its_time():
-    may_be_on_calendar = {states.INSERTING, states.CONFIRMED, states.RESCHEDULING, states.CANCELLING}
+    may_be_on_calendar = {
+        states.INSERTING,
+        states.CONFIRMED,
+        states.RESCHEDULING,
+        states.CANCELLING,
+    }
     assert may_be_on_calendar <= states.HOLDS_TIME
     assert states.FAILED not in states.HOLDS_TIME
     assert states.CANCELLED not in states.HOLDS_TIME
 
 
 def test_unsettled_states_are_those_a_crash_can_leave_behind():
-    assert states.UNSETTLED == states.HOLDS_TIME - {states.CONFIRMED}
+    assert states.HOLDS_TIME - {states.CONFIRMED} == states.UNSETTLED
     assert not states.UNSETTLED & states.FINAL
 
 

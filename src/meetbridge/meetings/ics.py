@@ -51,9 +51,7 @@ def meeting_ics(meeting: Meeting, *, now: datetime) -> bytes:
         event.add("url", meeting.html_link)
     if meeting.video_link:
         event.add("location", meeting.video_link)
-        event.add(
-            "conference", meeting.video_link, parameters={"VALUE": "URI", "FEATURE": "VIDEO"}
-        )
+        event.add("conference", meeting.video_link, parameters={"VALUE": "URI", "FEATURE": "VIDEO"})
     calendar.add_component(event)
     return calendar.to_ical()
 

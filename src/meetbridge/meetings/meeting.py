@@ -37,16 +37,19 @@ class Meeting:
 
     @classmethod
     def from_event(cls, view: EventView) -> Meeting:
+        """The organizer has a field of their own, so they are not repeated among attendees."""
+        organizer = view.organizer_email.lower()
         return cls(
             id=view.event_id,
             status=view.status,
             title=view.title,
             start=view.start,
             end=view.end,
-            organizer=view.organizer_email.lower(),
+            organizer=organizer,
             attendees=tuple(
                 Attendee(a.email.lower(), a.response if a.response in RESPONSES else "needsAction")
                 for a in view.attendees
+                if a.email.lower() != organizer
             ),
             html_link=view.html_link,
             video_link=view.video_link,

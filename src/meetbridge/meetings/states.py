@@ -28,7 +28,7 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     REQUESTED: frozenset({INSERTING, FAILED}),
     INSERTING: frozenset({CONFIRMED, FAILED}),
     CONFIRMED: frozenset({RESCHEDULING, CANCELLING, CANCELLED}),
-    RESCHEDULING: frozenset({CONFIRMED, CANCELLED}),
+    RESCHEDULING: frozenset({CONFIRMED, CANCELLING, CANCELLED}),
     CANCELLING: frozenset({CANCELLED}),
     CANCELLED: frozenset(),
     FAILED: frozenset(),
