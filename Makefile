@@ -20,7 +20,7 @@ browser-deps:
 	@sh scripts/ensure-chromium.sh
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check .
 	$(BIN)/python -m django makemigrations --check --dry-run --settings=meetbridge.settings >/dev/null
 
 # Every test on SQLite, then again on PostgreSQL when one is reachable.

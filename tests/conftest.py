@@ -11,6 +11,9 @@ from django.test import Client
 from meetbridge.tenants.models import ApiToken, Person, Tenant
 from meetbridge.tenants.service import add_person, create_tenant
 
+# `sandbox`: the Google Workspace sandbox, one server per session, wiped before each test.
+pytest_plugins = ["workspace_sandbox.testing"]
+
 
 @dataclass
 class ApiClient:
@@ -61,7 +64,9 @@ def other_tenant(db) -> Tenant:
 
 @pytest.fixture
 def admin(tenant) -> Person:
-    return add_person(tenant=tenant, email="ana@acme.test", name="Ana", admin=True, password="x" * 12)
+    return add_person(
+        tenant=tenant, email="ana@acme.test", name="Ana", admin=True, password="x" * 12
+    )
 
 
 @pytest.fixture

@@ -37,6 +37,9 @@ def run(*, host: str, port: int) -> None:
     from meetbridge.jobs.embedded import start_embedded_worker
 
     consumer = start_embedded_worker()
+    from meetbridge.jobs.tasks import heartbeat
+
+    heartbeat()  # so /healthz shows the worker at once, not after the first minute
 
     url = f"http://{'localhost' if host in ('127.0.0.1', '0.0.0.0') else host}:{port}"  # noqa: S104
     print(f"meetbridge is running at {url}/  (mode: {config.mode})", flush=True)

@@ -9,15 +9,37 @@ from dataclasses import dataclass
 
 import uvicorn
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from . import calendar_api, console, control
+from .faults import FaultInjection
+from .google_errors import backend_error
+from .state import World
+from .tokens import token_endpoint
 
-def create_app() -> Starlette:
-    async def health(request):
-        return JSONResponse({"status": "ok"})
 
-    return Starlette(routes=[Route("/_sandbox/v1/health", health)])
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    # A bug in the sandbox looks like a Google backend failure, never like a stack trace.
+    return JSONResponse(backend_error(500).body(), status_code=500)
+
+
+def create_app(world: World | None = None) -> Starlette:
+    world = world or World()
+    app = Starlette(
+        routes=[
+            Route("/token", token_endpoint, methods=["POST"]),
+            *calendar_api.routes,
+            *control.routes,
+            *console.routes,
+        ],
+        middleware=[Middleware(FaultInjection, world=world)],
+        exception_handlers={Exception: _unexpected},
+    )
+    app.state.world = world
+    return app
 
 
 @dataclass

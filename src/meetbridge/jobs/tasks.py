@@ -3,9 +3,10 @@ from __future__ import annotations
 import os
 import socket
 
+from django.db import connection
 from django.utils import timezone
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task
+from huey.contrib.djhuey import db_periodic_task, db_task, on_shutdown
 
 from meetbridge.jobs.models import WorkerHeartbeat
 
@@ -24,3 +25,9 @@ def heartbeat(worker: str | None = None) -> str:
 @db_periodic_task(crontab(minute="*"))
 def periodic_heartbeat() -> None:
     heartbeat.call_local()
+
+
+@on_shutdown()
+def close_worker_database_connection() -> None:
+    # Each worker thread holds its own persistent connection (CONN_MAX_AGE); release it on exit.
+    connection.close()

@@ -38,6 +38,10 @@ class Tenant(models.Model):
 class PersonManager(BaseUserManager["Person"]):
     use_in_migrations = True
 
+    def get_by_natural_key(self, username: str) -> Person:
+        # Sign-in with "Ana@Acme.test" finds ana@acme.test: addresses are case-insensitive.
+        return self.get(email=username.strip().lower())
+
     def create_user(self, email: str, password: str | None = None, **fields) -> Person:
         person = self.model(email=normalise_email(email), **fields)
         person.set_password(password)

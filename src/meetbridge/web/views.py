@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from meetbridge.api.errors import error_body
+from meetbridge.jobs.models import WorkerHeartbeat
 
 
 @login_required
@@ -14,9 +15,11 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
+    """For load balancers and operators: the database answers, and when a worker last ran."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok"})
+    last = WorkerHeartbeat.objects.order_by("-seen_at").values_list("seen_at", flat=True).first()
+    return JsonResponse({"status": "ok", "worker_seen_at": last.isoformat() if last else None})
 
 
 def api_route_not_found(request: HttpRequest) -> JsonResponse:

@@ -1,0 +1,129 @@
+"""Injected faults on the Google-compatible routes: latency, errors, and lost responses.
+
+A lost response is the case that makes retries dangerous: the change (an inserted event, an
+issued token) is made, then the caller gets a 503 `backendError` instead of the answer — what a
+client sees when a gateway times out. Google's clients treat that as retryable.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+from dataclasses import asdict, dataclass, field
+from fnmatch import fnmatchcase
+
+from .google_errors import ApiError, backend_error, user_rate_limited
+
+
+@dataclass
+class Faults:
+    latency_ms: int = 0
+    error_rate: float = 0.0
+    error_status: int = 503
+    lose_response_rate: float = 0.0
+    paths: list[str] = field(default_factory=list)  # shell patterns; empty means every route
+    methods: list[str] = field(default_factory=list)  # empty means every method
+    times: int | None = None  # how many more faulty responses; None means no limit
+
+    @classmethod
+    def from_json(cls, body: object) -> Faults:
+        """Raises ValueError saying which field is wrong."""
+        if not isinstance(body, dict):
+            raise ValueError("The body must be a JSON object.")
+        unknown = set(body) - set(cls.__dataclass_fields__)
+        if unknown:
+            raise ValueError(f"Unknown fields: {', '.join(sorted(unknown))}.")
+        faults = cls(**body)
+        if not isinstance(faults.latency_ms, int) or not 0 <= faults.latency_ms <= 60_000:
+            raise ValueError("latency_ms must be an integer from 0 to 60000.")
+        for name in ("error_rate", "lose_response_rate"):
+            rate = getattr(faults, name)
+            if not isinstance(rate, int | float) or not 0 <= rate <= 1:
+                raise ValueError(f"{name} must be a number from 0 to 1.")
+        if not isinstance(faults.error_status, int) or not 400 <= faults.error_status <= 599:
+            raise ValueError("error_status must be an HTTP error status (400-599).")
+        for name in ("paths", "methods"):
+            values = getattr(faults, name)
+            if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+                raise ValueError(f"{name} must be a list of strings.")
+        faults.methods = [m.upper() for m in faults.methods]
+        if faults.times is not None and (not isinstance(faults.times, int) or faults.times < 0):
+            raise ValueError("times must be a non-negative integer or null.")
+        return faults
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+    def applies_to(self, method: str, path: str) -> bool:
+        if self.methods and method.upper() not in self.methods:
+            return False
+        return not self.paths or any(fnmatchcase(path, pattern) for pattern in self.paths)
+
+    def take(self) -> bool:
+        """Spends one of the limited faults; False when none are left."""
+        if self.times is None:
+            return True
+        if self.times <= 0:
+            return False
+        self.times -= 1
+        return True
+
+
+def is_google_route(path: str) -> bool:
+    return path == "/token" or path.startswith("/calendar/v3/")
+
+
+def error_for(path: str, status: int) -> dict:
+    if path == "/token":
+        # google-auth retries a token request that fails with `internal_failure`.
+        return {"error": "internal_failure", "error_description": "Backend Error"}
+    if status == 429:
+        return ApiError(429, "rateLimitExceeded", "Rate Limit Exceeded", "usageLimits").body()
+    if status == 403:
+        return user_rate_limited().body()
+    if status >= 500:
+        return backend_error(status).body()
+    return ApiError(status, "badRequest", "Bad Request").body()
+
+
+class FaultInjection:
+    """ASGI middleware applying `world.faults` to the Google-compatible routes."""
+
+    def __init__(self, app, world):
+        self.app = app
+        self.world = world
+
+    async def __call__(self, scope, receive, send):
+        path = scope.get("path", "")
+        if scope["type"] != "http" or not is_google_route(path):
+            return await self.app(scope, receive, send)
+        faults = self.world.faults
+        if not faults.applies_to(scope["method"], path):
+            return await self.app(scope, receive, send)
+        if faults.latency_ms:
+            await asyncio.sleep(faults.latency_ms / 1000)
+        if faults.error_rate and random.random() < faults.error_rate and faults.take():
+            return await _respond(send, faults.error_status, error_for(path, faults.error_status))
+        if (
+            faults.lose_response_rate
+            and random.random() < faults.lose_response_rate
+            and faults.take()
+        ):
+            await self.app(scope, receive, _discard)
+            return await _respond(send, 503, error_for(path, 503))
+        return await self.app(scope, receive, send)
+
+
+async def _discard(message) -> None:
+    return None
+
+
+async def _respond(send, status: int, body: dict) -> None:
+    payload = json.dumps(body).encode()
+    headers = [
+        (b"content-type", b"application/json; charset=UTF-8"),
+        (b"content-length", str(len(payload)).encode()),
+    ]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": payload})

@@ -1,0 +1,127 @@
+"""Everything the sandbox knows, in memory: Workspace domains, Cloud projects, service accounts,
+issued access tokens and calendars.
+
+Every request is handled on one asyncio event loop and no handler awaits while it changes this
+state, so each change is atomic with respect to other clients.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict, deque
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from .faults import Faults
+
+CALENDAR_SCOPE = "https://www.googleapis.com/auth/calendar"
+USER_REQUESTS_PER_MINUTE = 600
+PROJECT_REQUESTS_PER_MINUTE = 10_000
+
+
+@dataclass
+class User:
+    email: str
+    time_zone: str = "UTC"
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
+
+
+@dataclass
+class Delegation:
+    """A domain-wide delegation grant: this client id may act for the domain's users."""
+
+    client_id: str
+    scopes: frozenset[str]
+    effective_at: float  # grants take a while to propagate at Google; 0 here unless asked
+
+
+@dataclass
+class Workspace:
+    domain: str
+    users: dict[str, User] = field(default_factory=dict)
+    delegations: dict[str, Delegation] = field(default_factory=dict)
+
+
+@dataclass
+class Project:
+    project_id: str
+    number: str
+    calendar_api_enabled: bool = True
+
+
+@dataclass
+class ServiceAccount:
+    client_email: str
+    client_id: str
+    project_id: str
+    name: str
+    public_keys: dict[str, bytes] = field(default_factory=dict)  # private_key_id -> PEM
+    disabled: bool = False
+    deleted: bool = False
+
+
+@dataclass
+class AccessToken:
+    token: str
+    client_email: str
+    project_id: str
+    principal: str  # the impersonated user's email, or the service account's own
+    delegated: bool
+    scopes: frozenset[str]
+    expires_at: float
+
+
+@dataclass
+class StoredEvent:
+    """One event, shared by the organizer's calendar and every attendee's copy."""
+
+    organizer: str
+    body: dict  # the resource as the organizer sees it, without per-viewer fields
+
+
+@dataclass
+class World:
+    workspaces: dict[str, Workspace] = field(default_factory=dict)
+    projects: dict[str, Project] = field(default_factory=dict)
+    service_accounts: dict[str, ServiceAccount] = field(default_factory=dict)
+    tokens: dict[str, AccessToken] = field(default_factory=dict)
+    calendars: dict[str, dict[str, StoredEvent]] = field(default_factory=lambda: defaultdict(dict))
+    faults: Faults = field(default_factory=Faults)
+    user_requests_per_minute: int = USER_REQUESTS_PER_MINUTE
+    project_requests_per_minute: int = PROJECT_REQUESTS_PER_MINUTE
+    recent_requests: dict[tuple, deque] = field(default_factory=lambda: defaultdict(deque))
+
+    def reset(self) -> None:
+        self.__init__()
+
+    def user(self, email: str | None) -> User | None:
+        if not email or "@" not in email:
+            return None
+        workspace = self.workspaces.get(email.rsplit("@", 1)[1].lower())
+        return workspace.users.get(email.lower()) if workspace else None
+
+    def workspace_of(self, email: str) -> Workspace | None:
+        return self.workspaces.get(email.rsplit("@", 1)[-1].lower())
+
+    def service_account_by_id(self, client_id: str) -> ServiceAccount | None:
+        return next(
+            (sa for sa in self.service_accounts.values() if sa.client_id == client_id), None
+        )
+
+    def calendar_zone(self, email: str) -> ZoneInfo:
+        user = self.user(email)
+        return user.zone if user else ZoneInfo("UTC")
+
+    def within_rate(self, key: tuple, limit: int, now: float | None = None) -> bool:
+        """Counts one request under `key`; False when more than `limit` came in the last minute."""
+        now = time.monotonic() if now is None else now
+        window = self.recent_requests[key]
+        while window and window[0] <= now - 60:
+            window.popleft()
+        if len(window) >= limit:
+            return False
+        window.append(now)
+        return True

@@ -1,0 +1,68 @@
+"""Configuration rules, without Django."""
+
+import json
+import stat
+
+import pytest
+from cryptography.fernet import Fernet
+
+from meetbridge.config import ConfigError, load_config
+
+
+def test_local_mode_generates_secrets_once_and_reuses_them(tmp_path):
+    env = {"MEETBRIDGE_VAR_DIR": str(tmp_path / "var")}
+    first = load_config(env)
+    second = load_config(env)
+    assert first.is_local
+    assert first.signing_key == second.signing_key
+    assert first.encryption_keys == second.encryption_keys
+    secrets_file = tmp_path / "var" / "secrets.json"
+    assert stat.S_IMODE(secrets_file.stat().st_mode) == 0o600
+    assert json.loads(secrets_file.read_text())["signing_key"] == first.signing_key
+
+
+@pytest.mark.parametrize(
+    "missing", ["MEETBRIDGE_SIGNING_KEY", "MEETBRIDGE_ENCRYPTION_KEYS", "MEETBRIDGE_ALLOWED_HOSTS"]
+)
+def test_production_refuses_to_start_without_each_explicit_secret(tmp_path, missing):
+    env = {
+        "MEETBRIDGE_MODE": "production",
+        "MEETBRIDGE_VAR_DIR": str(tmp_path),
+        "MEETBRIDGE_SIGNING_KEY": "k" * 50,
+        "MEETBRIDGE_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+        "MEETBRIDGE_ALLOWED_HOSTS": "meet.example.com",
+    }
+    del env[missing]
+    with pytest.raises(ConfigError, match=missing):
+        load_config(env)
+    assert not (tmp_path / "secrets.json").exists()
+
+
+def test_production_takes_keys_newest_first_and_hosts_from_the_environment(tmp_path):
+    new, old = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    config = load_config(
+        {
+            "MEETBRIDGE_MODE": "production",
+            "MEETBRIDGE_VAR_DIR": str(tmp_path),
+            "MEETBRIDGE_SIGNING_KEY": "k" * 50,
+            "MEETBRIDGE_ENCRYPTION_KEYS": f"{new}, {old}",
+            "MEETBRIDGE_ALLOWED_HOSTS": "meet.example.com,api.example.com",
+            "DATABASE_URL": "postgresql://u@db/meetbridge",
+        }
+    )
+    assert config.encryption_keys == (new, old)
+    assert config.allowed_hosts == ("meet.example.com", "api.example.com")
+    assert config.database_url == "postgresql://u@db/meetbridge"
+    assert config.google_token_uri == "https://oauth2.googleapis.com/token"
+
+
+def test_a_malformed_encryption_key_is_refused_with_how_to_make_one(tmp_path):
+    with pytest.raises(ConfigError, match="Fernet.generate_key"):
+        load_config(
+            {"MEETBRIDGE_VAR_DIR": str(tmp_path), "MEETBRIDGE_ENCRYPTION_KEYS": "not-a-key"}
+        )
+
+
+def test_an_unknown_mode_is_refused(tmp_path):
+    with pytest.raises(ConfigError, match="MEETBRIDGE_MODE"):
+        load_config({"MEETBRIDGE_MODE": "staging", "MEETBRIDGE_VAR_DIR": str(tmp_path)})
