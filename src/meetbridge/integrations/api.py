@@ -1,5 +1,128 @@
+"""/api/v1/integration: the tenant's calendar integration (tenant admins only)."""
+
 from __future__ import annotations
 
-from ninja import Router
+from datetime import datetime
+from typing import Any
 
-router = Router(tags=["integrations"])
+from django.http import HttpRequest, HttpResponse
+from ninja import Router, Schema
+
+from meetbridge.api.auth import caller
+from meetbridge.api.errors import ApiError
+from meetbridge.api.schemas import ErrorOut
+from meetbridge.integrations import service
+from meetbridge.integrations.keyfile import KeyFileError
+from meetbridge.integrations.provider import NotConnected, ProviderError
+from meetbridge.tenants.api import require_admin
+
+router = Router(tags=["integration"])
+
+
+class ServiceAccountOut(Schema):
+    client_email: str
+    client_id: str
+    project_id: str
+    private_key_id: str
+
+
+class ProblemOut(Schema):
+    code: str
+    message: str
+    fix: str
+
+
+class IntegrationOut(Schema):
+    provider: str | None
+    status: str
+    service_account: ServiceAccountOut | None
+    scopes: list[str]
+    checked_at: datetime | None
+    problem: ProblemOut | None
+
+
+class IntegrationIn(Schema):
+    provider: str
+    # The downloaded key file: its JSON object, or the file's text.
+    service_account_key: dict[str, Any] | str
+
+
+def key_error(exc: KeyFileError) -> ApiError:
+    return ApiError(422, exc.code, exc.message)
+
+
+def provider_error(exc: ProviderError) -> ApiError:
+    """A provider failure as an API error, for every app that calls a provider.
+
+    NotConnected -> 409; Google's own trouble (unreachable, limits, 5xx) -> 503; anything
+    else Google refused (setup problems) -> 502; not found / conflict / bad request as usual.
+    """
+    if isinstance(exc, NotConnected):
+        return ApiError(409, exc.code, f"{exc.message} {exc.fix}".strip())
+    if exc.code == "not_found":
+        return ApiError(404, exc.code, exc.message)
+    if exc.code == "conflict":
+        return ApiError(409, exc.code, exc.message)
+    if exc.code in ("invalid_request", "range_too_long"):
+        return ApiError(422, exc.code, exc.message)
+    if exc.code in ("unreachable", "google_error", "rate_limited", "quota_exceeded"):
+        return ApiError(503, exc.code, exc.message)
+    return ApiError(502, exc.code, f"{exc.message} {exc.fix}".strip())
+
+
+@router.get(
+    "/integration",
+    response={200: IntegrationOut, 401: ErrorOut, 403: ErrorOut},
+    summary="The tenant's calendar integration (never the private key)",
+)
+def get_integration(request: HttpRequest):
+    person = caller(request)
+    require_admin(person)
+    return service.describe(person.tenant)
+
+
+@router.put(
+    "/integration",
+    response={202: IntegrationOut, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut},
+    summary="Save a service-account key; verification runs in the background",
+)
+def put_integration(request: HttpRequest, payload: IntegrationIn):
+    person = caller(request)
+    require_admin(person)
+    try:
+        service.save_key(
+            tenant=person.tenant,
+            actor=person,
+            provider=payload.provider,
+            raw_key=payload.service_account_key,
+        )
+    except KeyFileError as exc:
+        raise key_error(exc) from None
+    return 202, service.describe(person.tenant)
+
+
+@router.post(
+    "/integration/verify",
+    response={202: IntegrationOut, 401: ErrorOut, 403: ErrorOut, 409: ErrorOut},
+    summary="Check the saved key again now",
+)
+def verify_integration(request: HttpRequest):
+    person = caller(request)
+    require_admin(person)
+    try:
+        service.request_check(tenant=person.tenant, actor=person)
+    except service.NothingToCheck as exc:
+        raise ApiError(409, exc.code, exc.message) from None
+    return 202, service.describe(person.tenant)
+
+
+@router.delete(
+    "/integration",
+    response={204: None, 401: ErrorOut, 403: ErrorOut},
+    summary="Disconnect: the stored key is destroyed",
+)
+def delete_integration(request: HttpRequest):
+    person = caller(request)
+    require_admin(person)
+    service.disconnect(tenant=person.tenant, actor=person)
+    return HttpResponse(status=204)

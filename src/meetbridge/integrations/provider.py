@@ -9,6 +9,7 @@ All datetimes are timezone-aware.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
@@ -75,15 +76,58 @@ class ProviderError(Exception):
     `code` is a stable snake_case diagnosis (e.g. `delegation_missing`, `api_disabled`,
     `key_invalid`, `user_unknown`, `rate_limited`, `unreachable`, `not_found`, `conflict`);
     `retryable` says whether trying again later may succeed without anyone acting.
-    The message never contains a secret.
+    `fix` tells a tenant admin what to do about it (empty when nothing is to be done).
+    The message and the fix never contain a secret.
     """
 
-    def __init__(self, code: str, message: str, *, retryable: bool = False, status: int = 0):
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        *,
+        retryable: bool = False,
+        status: int = 0,
+        fix: str = "",
+    ):
         super().__init__(message)
         self.code = code
         self.message = message
         self.retryable = retryable
         self.status = status
+        self.fix = fix
+
+    @property
+    def problem(self) -> dict[str, str]:
+        return {"code": self.code, "message": self.message, "fix": self.fix}
+
+
+class NotConnected(ProviderError):
+    """The tenant has no verified calendar integration, so nothing can be read or booked."""
+
+    def __init__(self, message: str = "") -> None:
+        super().__init__(
+            "calendar_not_connected",
+            message or "Your organisation has not connected its calendar system to meetbridge yet.",
+            fix="Ask a tenant admin to finish the setup on the Integrations page.",
+        )
+
+
+@dataclass(frozen=True)
+class CallRecord:
+    """One call a provider made with a tenant's credentials, for the audit log.
+
+    `operation` names the provider's own operation (e.g. `calendar.freebusy.query`);
+    `outcome` is `ok` or a ProviderError code. Never holds a secret.
+    """
+
+    operation: str
+    subject_email: str
+    outcome: str
+    latency_ms: int
+    detail: str = ""
+
+
+CallObserver = Callable[[CallRecord], None]
 
 
 class CalendarProvider(Protocol):

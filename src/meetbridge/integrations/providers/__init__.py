@@ -1,0 +1,1 @@
+"""Calendar-provider implementations, one package each (Google Workspace first)."""

@@ -1,0 +1,238 @@
+"""Google Calendar's JSON, to and from the provider interface's plain data. Pure.
+
+Google's answers are parsed defensively: a field of the wrong type is an unreadable answer
+(`ValueError`), never a crash deeper in meetbridge.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from meetbridge.integrations.provider import Attendee, EventDraft, EventView, FreeBusy, Interval
+
+# Google answers "The requested time range is too long." at about 90 days (undocumented);
+# 60-day pieces stay well clear of that edge.
+MAX_FREEBUSY_SPAN = timedelta(days=60)
+MAX_FREEBUSY_CALENDARS = 50
+EVENT_ID_PATTERN = re.compile(r"^[a-v0-9]{5,1024}$")
+RESPONSES = frozenset({"needsAction", "accepted", "declined", "tentative"})
+
+
+def rfc3339(moment: datetime) -> str:
+    if moment.tzinfo is None:
+        raise ValueError("times given to Google must carry a time zone")
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def parse_time(value: Any) -> datetime:
+    if not isinstance(value, str) or len(value) > 64:
+        raise ValueError("a time in Google's answer is not text")
+    moment = datetime.fromisoformat(value)
+    if moment.tzinfo is None:
+        raise ValueError("a time in Google's answer has no offset")
+    return moment
+
+
+def split_range(start: datetime, end: datetime, span: timedelta = MAX_FREEBUSY_SPAN):
+    """[start, end) cut into consecutive pieces no longer than `span`."""
+    pieces = []
+    cursor = start
+    while cursor < end:
+        piece_end = min(end, cursor + span)
+        pieces.append(Interval(cursor, piece_end))
+        cursor = piece_end
+    return pieces
+
+
+def batches(items: list[str], size: int = MAX_FREEBUSY_CALENDARS) -> list[list[str]]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def normalise_emails(emails: Iterable[str]) -> list[str]:
+    seen: dict[str, None] = {}
+    for email in emails:
+        seen.setdefault(email.strip().lower(), None)
+    return [e for e in seen if e]
+
+
+def freebusy_request(emails: list[str], start: datetime, end: datetime) -> dict[str, Any]:
+    return {
+        "timeMin": rfc3339(start),
+        "timeMax": rfc3339(end),
+        "timeZone": "UTC",
+        "items": [{"id": email} for email in emails],
+    }
+
+
+def read_freebusy(body: Any, emails: list[str]) -> FreeBusy:
+    """One freeBusy answer. A calendar with `errors`, or missing, goes to `unknown`."""
+    if not isinstance(body, Mapping) or not isinstance(body.get("calendars"), Mapping):
+        raise ValueError("freeBusy answer has no calendars")
+    calendars = {str(k).lower(): v for k, v in body["calendars"].items()}
+    busy: dict[str, list[Interval]] = {}
+    unknown: dict[str, str] = {}
+    for email in emails:
+        entry = calendars.get(email)
+        if not isinstance(entry, Mapping):
+            unknown[email] = "missing"
+            continue
+        errors = entry.get("errors") or []
+        if errors:
+            reasons = [
+                str(e.get("reason"))[:40]
+                for e in errors
+                if isinstance(e, Mapping) and e.get("reason")
+            ]
+            unknown[email] = ",".join(reasons) or "error"
+            continue
+        intervals = []
+        for item in entry.get("busy") or []:
+            if not isinstance(item, Mapping):
+                raise ValueError("freeBusy busy entry is not an object")
+            intervals.append(Interval(parse_time(item.get("start")), parse_time(item.get("end"))))
+        busy[email] = intervals
+    return FreeBusy(busy=busy, unknown=unknown)
+
+
+def merge_intervals(intervals: Iterable[Interval]) -> list[Interval]:
+    """Sorted, with overlapping or touching intervals joined (pieces of a split range meet)."""
+    merged: list[Interval] = []
+    for item in sorted(intervals, key=lambda i: (i.start, i.end)):
+        if merged and item.start <= merged[-1].end:
+            if item.end > merged[-1].end:
+                merged[-1] = Interval(merged[-1].start, item.end)
+        else:
+            merged.append(item)
+    return merged
+
+
+def merge_freebusy(parts: Iterable[FreeBusy]) -> FreeBusy:
+    """Answers for pieces of people and time, as one. Unknown anywhere means unknown."""
+    busy: dict[str, list[Interval]] = {}
+    unknown: dict[str, str] = {}
+    for part in parts:
+        for email, intervals in part.busy.items():
+            busy.setdefault(email, []).extend(intervals)
+        unknown.update(part.unknown)
+    return FreeBusy(
+        busy={e: merge_intervals(i) for e, i in busy.items() if e not in unknown},
+        unknown=unknown,
+    )
+
+
+# --- events -----------------------------------------------------------------------------------
+
+
+def check_event_id(event_id: str) -> None:
+    if not EVENT_ID_PATTERN.match(event_id):
+        raise ValueError(
+            "event ids must be 5 to 1024 characters of a-v and 0-9 (Google's base32hex)"
+        )
+
+
+def _when(moment: datetime, time_zone: str) -> dict[str, str]:
+    local = moment.astimezone(ZoneInfo(time_zone))
+    return {"dateTime": local.isoformat(), "timeZone": time_zone}
+
+
+def event_body(draft: EventDraft) -> dict[str, Any]:
+    check_event_id(draft.event_id)
+    organizer = draft.organizer_email.lower()
+    attendees = [{"email": organizer, "organizer": True, "responseStatus": "accepted"}]
+    attendees += [
+        {"email": email} for email in normalise_emails(draft.attendee_emails) if email != organizer
+    ]
+    body: dict[str, Any] = {
+        "id": draft.event_id,
+        "summary": draft.title,
+        "start": _when(draft.start, draft.time_zone),
+        "end": _when(draft.end, draft.time_zone),
+        "attendees": attendees,
+        "extendedProperties": {"private": dict(draft.marker)},
+    }
+    if draft.description:
+        body["description"] = draft.description
+    if draft.video:
+        body["conferenceData"] = {
+            "createRequest": {
+                "requestId": draft.event_id,
+                "conferenceSolutionKey": {"type": "hangoutsMeet"},
+            }
+        }
+    return body
+
+
+def move_body(start: datetime, end: datetime) -> dict[str, Any]:
+    return {"start": {"dateTime": rfc3339(start)}, "end": {"dateTime": rfc3339(end)}}
+
+
+def _event_time(value: Any) -> datetime:
+    if not isinstance(value, Mapping):
+        raise ValueError("event start or end is not an object")
+    if value.get("dateTime"):
+        return parse_time(value["dateTime"])
+    if isinstance(value.get("date"), str):  # all-day: midnight UTC of that date
+        return datetime.fromisoformat(value["date"][:10]).replace(tzinfo=UTC)
+    raise ValueError("event start or end has no time")
+
+
+def _text(value: Any, limit: int = 1024) -> str:
+    return value[:limit] if isinstance(value, str) else ""
+
+
+def _video_link(body: Mapping[str, Any]) -> str | None:
+    if isinstance(body.get("hangoutLink"), str):
+        return body["hangoutLink"]
+    conference = body.get("conferenceData")
+    if isinstance(conference, Mapping):
+        for entry in conference.get("entryPoints") or []:
+            if isinstance(entry, Mapping) and entry.get("entryPointType") == "video":
+                uri = entry.get("uri")
+                if isinstance(uri, str):
+                    return uri
+    return None
+
+
+def private_marker(body: Mapping[str, Any]) -> dict[str, str]:
+    props = body.get("extendedProperties")
+    private = props.get("private") if isinstance(props, Mapping) else None
+    if not isinstance(private, Mapping):
+        return {}
+    return {str(k): str(v) for k, v in private.items()}
+
+
+def event_view(body: Any) -> EventView:
+    if not isinstance(body, Mapping) or not isinstance(body.get("id"), str):
+        raise ValueError("event answer has no id")
+    organizer = body.get("organizer") if isinstance(body.get("organizer"), Mapping) else {}
+    attendees = []
+    for item in body.get("attendees") or []:
+        if isinstance(item, Mapping) and isinstance(item.get("email"), str):
+            response = item.get("responseStatus")
+            attendees.append(
+                Attendee(
+                    email=item["email"].lower(),
+                    response=response if response in RESPONSES else "needsAction",
+                )
+            )
+    return EventView(
+        event_id=body["id"],
+        status=_text(body.get("status"), 20) or "confirmed",
+        title=_text(body.get("summary")),
+        start=_event_time(body.get("start")),
+        end=_event_time(body.get("end")),
+        organizer_email=_text(organizer.get("email"), 254).lower(),
+        attendees=tuple(attendees),
+        html_link=_text(body.get("htmlLink")) or None,
+        video_link=_video_link(body),
+        marker=private_marker(body),
+    )
+
+
+def marker_matches(found: Mapping[str, str], wanted: Mapping[str, str]) -> bool:
+    """An existing event is ours when it carries every private property we would have set."""
+    return bool(wanted) and all(found.get(k) == v for k, v in wanted.items())
