@@ -12,7 +12,8 @@ from meetbridge.tenants.models import ApiToken, Person, Tenant
 from meetbridge.tenants.service import add_person, create_tenant
 
 # `sandbox`: the Google Workspace sandbox, one server per session, wiped before each test.
-pytest_plugins = ["workspace_sandbox.testing"]
+# `workspace`, `make_workspace`: a tenant connected to it, with members who granted access.
+pytest_plugins = ["workspace_sandbox.testing", "workspace"]
 
 
 @dataclass

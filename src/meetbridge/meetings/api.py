@@ -6,7 +6,7 @@ from datetime import datetime
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from pydantic import Field
 
 from meetbridge.api.auth import caller
@@ -81,7 +81,7 @@ def create_meeting(request: HttpRequest, payload: MeetingIn):
         video=payload.video,
         idempotency_key=request.headers.get("Idempotency-Key"),
     )
-    return 201, body
+    return Status(201, body)
 
 
 @router.get(
@@ -124,4 +124,4 @@ def move_meeting(request: HttpRequest, meeting_id: str, payload: RescheduleIn):
 )
 def cancel_meeting(request: HttpRequest, meeting_id: str):
     cancel(caller(request), meeting_id)
-    return 204, None
+    return Status(204, None)
