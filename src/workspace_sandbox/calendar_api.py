@@ -99,6 +99,15 @@ async def _json_body(request: Request):
         raise errors.parse_error() from exc
 
 
+def _count_change(world: World, token: AccessToken) -> None:
+    """Creating and changing events counts against the user's daily calendar usage limit,
+    which, unlike the per-minute rate limits, is not worth retrying soon."""
+    if not world.within_rate(
+        ("changes", token.principal), world.user_changes_per_day, period=86_400
+    ):
+        raise errors.usage_limits_exceeded()
+
+
 def _own_calendar(token: AccessToken, calendar_id: str) -> str:
     """Events are readable on the caller's own calendar only: a domain's default sharing shows
     other people's free/busy, not their events."""
@@ -142,6 +151,7 @@ async def insert_event(request: Request, world: World, token: AccessToken) -> Re
     _check_send_updates(request)
     body = await _json_body(request)
     _forbid_invites_without_delegation(token, body)
+    _count_change(world, token)
     event = events.insert(world, calendar, body, conference=conference, now=now())
     return JSONResponse(event)
 
@@ -168,6 +178,7 @@ async def _change(request, world, token, operation) -> Response:
     _check_send_updates(request)
     body = await _json_body(request)
     _forbid_invites_without_delegation(token, body)
+    _count_change(world, token)
     event = operation(
         world, calendar, request.path_params["eventId"], body, conference=conference, now=now()
     )
@@ -178,6 +189,7 @@ async def _change(request, world, token, operation) -> Response:
 async def delete_event(request: Request, world: World, token: AccessToken) -> Response:
     calendar = _own_calendar(token, request.path_params["calendarId"])
     _check_send_updates(request)
+    _count_change(world, token)
     events.delete(world, calendar, request.path_params["eventId"], now=now())
     return Response(status_code=204)
 
@@ -317,6 +329,10 @@ def _int_within(value, maximum: int) -> bool:
     return isinstance(value, int) and 0 < value <= maximum
 
 
+async def unknown_method(request: Request) -> Response:
+    return JSONResponse(errors.not_found().body(), status_code=404)
+
+
 routes = [
     Route("/calendar/v3/freeBusy", free_busy, methods=["POST"]),
     Route("/calendar/v3/calendars/{calendarId}/events", list_events, methods=["GET"]),
@@ -325,4 +341,5 @@ routes = [
     Route("/calendar/v3/calendars/{calendarId}/events/{eventId}", patch_event, methods=["PATCH"]),
     Route("/calendar/v3/calendars/{calendarId}/events/{eventId}", update_event, methods=["PUT"]),
     Route("/calendar/v3/calendars/{calendarId}/events/{eventId}", delete_event, methods=["DELETE"]),
+    Route("/calendar/v3/{rest:path}", unknown_method),
 ]

@@ -156,6 +156,14 @@ def account_json(account: ServiceAccount) -> dict:
     }
 
 
+def limits_json(world: World) -> dict:
+    return {
+        "user_requests_per_minute": world.user_requests_per_minute,
+        "project_requests_per_minute": world.project_requests_per_minute,
+        "user_changes_per_day": world.user_changes_per_day,
+    }
+
+
 @_control
 def health(request, world, body):
     return JSONResponse({"status": "ok"})
@@ -175,10 +183,7 @@ def state(request, world, body):
             "projects": [project_json(p) for p in world.projects.values()],
             "service_accounts": [account_json(a) for a in world.service_accounts.values()],
             "faults": world.faults.to_json(),
-            "limits": {
-                "user_requests_per_minute": world.user_requests_per_minute,
-                "project_requests_per_minute": world.project_requests_per_minute,
-            },
+            "limits": limits_json(world),
         }
     )
 
@@ -382,18 +387,17 @@ def clear_faults(request, world, body):
 
 @_control
 def set_limits(request, world, body):
-    for name in ("user_requests_per_minute", "project_requests_per_minute"):
+    names = ("user_requests_per_minute", "project_requests_per_minute", "user_changes_per_day")
+    unknown = set(body) - set(names)
+    if unknown:
+        raise ControlError(422, "invalid_field", f"Unknown limits: {', '.join(sorted(unknown))}.")
+    for name in names:
         if name in body:
             if not isinstance(body[name], int) or body[name] < 1:
                 raise ControlError(422, "invalid_field", f"`{name}` must be a positive integer.")
             setattr(world, name, body[name])
     world.recent_requests.clear()
-    return JSONResponse(
-        {
-            "user_requests_per_minute": world.user_requests_per_minute,
-            "project_requests_per_minute": world.project_requests_per_minute,
-        }
-    )
+    return JSONResponse(limits_json(world))
 
 
 @_control

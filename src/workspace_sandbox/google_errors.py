@@ -176,6 +176,10 @@ def project_rate_limited() -> ApiError:
     return ApiError(403, "rateLimitExceeded", "Rate Limit Exceeded", domain="usageLimits")
 
 
+def usage_limits_exceeded() -> ApiError:
+    return ApiError(403, "quotaExceeded", "Calendar usage limits exceeded.", domain="usageLimits")
+
+
 def forbidden_for_service_accounts() -> ApiError:
     return ApiError(
         403,

@@ -17,6 +17,8 @@ from .faults import Faults
 CALENDAR_SCOPE = "https://www.googleapis.com/auth/calendar"
 USER_REQUESTS_PER_MINUTE = 600
 PROJECT_REQUESTS_PER_MINUTE = 10_000
+# Google does not publish the calendar usage limits; this is a stand-in for "too many changes".
+USER_CHANGES_PER_DAY = 10_000
 
 
 @dataclass
@@ -92,6 +94,7 @@ class World:
     faults: Faults = field(default_factory=Faults)
     user_requests_per_minute: int = USER_REQUESTS_PER_MINUTE
     project_requests_per_minute: int = PROJECT_REQUESTS_PER_MINUTE
+    user_changes_per_day: int = USER_CHANGES_PER_DAY
     recent_requests: dict[tuple, deque] = field(default_factory=lambda: defaultdict(deque))
 
     def reset(self) -> None:
@@ -115,11 +118,14 @@ class World:
         user = self.user(email)
         return user.zone if user else ZoneInfo("UTC")
 
-    def within_rate(self, key: tuple, limit: int, now: float | None = None) -> bool:
-        """Counts one request under `key`; False when more than `limit` came in the last minute."""
+    def within_rate(
+        self, key: tuple, limit: int, period: float = 60, now: float | None = None
+    ) -> bool:
+        """Counts one request under `key`; False when `limit` already came in the last `period`
+        seconds (a refused request is not counted)."""
         now = time.monotonic() if now is None else now
         window = self.recent_requests[key]
-        while window and window[0] <= now - 60:
+        while window and window[0] <= now - period:
             window.popleft()
         if len(window) >= limit:
             return False

@@ -489,6 +489,7 @@ def test_the_default_per_user_limit_is_600_a_minute(sandbox):
     assert sandbox.state()["limits"] == {
         "user_requests_per_minute": 600,
         "project_requests_per_minute": 10000,
+        "user_changes_per_day": 10000,
     }
 
 
@@ -498,6 +499,36 @@ def test_per_project_rate_limit(sandbox, ana, ben):
     ben.events().list(calendarId="primary").execute()
     error = error_of(ana.events().list(calendarId="primary"))
     assert error["http"] == 403 and reason(error) == "rateLimitExceeded"
+
+
+def test_calendar_usage_limit_is_quota_exceeded(sandbox, ana):
+    sandbox.set_limits(user_changes_per_day=2)
+    ana.events().insert(calendarId="primary", body=MEETING | {"id": "first00001"}).execute()
+    ana.events().patch(
+        calendarId="primary", eventId="first00001", body={"summary": "Tea"}
+    ).execute()
+    error = error_of(ana.events().insert(calendarId="primary", body=MEETING))
+    assert error["http"] == 403 and error["message"] == "Calendar usage limits exceeded."
+    assert error["errors"][0]["domain"] == "usageLimits" and reason(error) == "quotaExceeded"
+    ana.events().list(calendarId="primary").execute()  # reading is not a change
+
+
+def test_an_attendee_deleting_their_copy_declines(ana, ben):
+    invite = MEETING | {"id": "meeting00001", "attendees": [{"email": BEN}]}
+    ana.events().insert(calendarId="primary", body=invite).execute()
+    ben.events().delete(calendarId="primary", eventId="meeting00001").execute()
+    assert error_of(ben.events().get(calendarId="primary", eventId="meeting00001"))["http"] == 404
+    attendees = (
+        ana.events().get(calendarId="primary", eventId="meeting00001").execute()["attendees"]
+    )
+    assert attendees == [{"email": BEN, "responseStatus": "declined"}]
+
+
+def test_unknown_calendar_methods_are_json_404(sandbox, setup):
+    import requests
+
+    answer = requests.get(sandbox.api_endpoint + "users/me/calendarList")
+    assert answer.status_code == 404 and answer.json()["error"]["errors"][0]["reason"] == "notFound"
 
 
 def test_the_schemas_used_are_strict_enough_to_catch_a_stray_field():

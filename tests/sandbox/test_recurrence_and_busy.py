@@ -6,6 +6,8 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from workspace_sandbox import recurrence
 from workspace_sandbox.busy import blocks_time, busy_periods, merge
@@ -166,3 +168,38 @@ def test_event_id_rules(value, valid):
 
 def test_generated_event_ids_follow_the_rules():
     assert all(is_valid_event_id(new_event_id()) for _ in range(50))
+
+
+moments = st.integers(min_value=0, max_value=48 * 60).map(
+    lambda m: utc(2030, 1, 7) + timedelta(minutes=m)
+)
+periods = st.lists(st.tuples(moments, moments).map(sorted).map(tuple), max_size=12)
+
+
+@given(periods)
+def test_merged_periods_are_sorted_disjoint_and_cover_the_same_time(given_periods):
+    merged = merge(given_periods)
+    assert all(a[1] < b[0] for a, b in zip(merged, merged[1:], strict=False))
+    probes = [utc(2030, 1, 7) + timedelta(minutes=m) for m in range(0, 48 * 60, 7)]
+    for probe in probes:
+        inside_given = any(s <= probe < e for s, e in given_periods)
+        inside_merged = any(s <= probe < e for s, e in merged)
+        assert inside_given == inside_merged
+
+
+@given(
+    freq=st.sampled_from(["DAILY", "WEEKLY", "MONTHLY"]),
+    interval=st.integers(1, 4),
+    count=st.integers(1, 30),
+    by_day=st.lists(
+        st.sampled_from(list(recurrence.WEEKDAYS)), min_size=1, max_size=7, unique=True
+    ),
+)
+def test_count_gives_exactly_that_many_ascending_occurrences(freq, interval, count, by_day):
+    rule = f"RRULE:FREQ={freq};INTERVAL={interval};COUNT={count}"
+    if freq == "WEEKLY":
+        rule += ";BYDAY=" + ",".join(by_day)
+    got = starts([rule], local(2030, 1, 31, 9), until=utc(2100, 1, 1))
+    assert len(got) == count
+    assert got == sorted(got) and len(set(got)) == count
+    assert all(d.hour == 9 for d in got)

@@ -154,6 +154,16 @@ def test_assertion_living_longer_than_an_hour(setup):
     assert_refusal(caught.value, "invalid_grant", TIMEFRAME)
 
 
+def test_assertion_for_another_audience(setup):
+    now = int(time.time())
+    claims = {"iss": setup.client_email, "sub": "ana@acme.test", "scope": CALENDAR,
+              "aud": "https://example.com/token", "iat": now, "exp": now + 3600}  # fmt: skip
+    assertion = jwt.encode(crypt.RSASigner.from_service_account_info(setup.key), claims).decode()
+    with pytest.raises(RefreshError) as caught:
+        _client.jwt_grant(Request(), setup.key["token_uri"], assertion)
+    assert_refusal(caught.value, "invalid_grant", "Invalid JWT: Failed audience check.")
+
+
 @pytest.mark.parametrize("scopes", [[], ["https://www.googleapis.com/auth/not-a-scope"]])
 def test_empty_or_unknown_scope(setup, scopes):
     assert_refusal(
