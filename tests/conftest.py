@@ -12,8 +12,9 @@ from meetbridge.tenants.models import ApiToken, Person, Tenant
 from meetbridge.tenants.service import add_person, create_tenant
 
 # `sandbox`: the Google Workspace sandbox, one server per session, wiped before each test.
-# `workspace`, `make_workspace`: a tenant connected to it, with members who granted access.
-pytest_plugins = ["workspace_sandbox.testing", "workspace"]
+# `google_settings`, `jobs`, `workspace`, `connected`: see tests/integrations/support.py.
+# `team`, `make_team`: a connected tenant whose members granted calendar access (tests/team.py).
+pytest_plugins = ["workspace_sandbox.testing", "tests.integrations.support", "tests.team"]
 
 
 @dataclass

@@ -14,11 +14,11 @@ REQUESTS = 20
 
 
 def test_twenty_requests_for_the_same_person_and_slot_book_exactly_one(
-    make_workspace, live_server
+    make_team, live_server
 ):
     """Twenty colleagues ask the live server, at the same instant, for Ben at 10:00."""
-    workspace = make_workspace(members=REQUESTS + 1)
-    wanted, *organizers = workspace.members
+    team = make_team(members=REQUESTS + 1)
+    wanted, *organizers = team.members
     tokens = [ApiToken.issue(organizer)[1] for organizer in organizers]
     body = booking_body([wanted], next_weekday_at(10))
     barrier = threading.Barrier(REQUESTS)
@@ -42,5 +42,5 @@ def test_twenty_requests_for_the_same_person_and_slot_book_exactly_one(
             assert answer.json()["error"]["code"] == "slot_taken"
             assert wanted.email in answer.json()["error"]["message"]
     [winner] = [answer.json() for answer in answers if answer.status_code == 201]
-    [event] = meetbridge_events(workspace.sandbox, wanted.email)
+    [event] = meetbridge_events(team.sandbox, wanted.email)
     assert event["id"] == winner["id"]

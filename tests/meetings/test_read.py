@@ -18,7 +18,7 @@ CONTRACT_FIELDS = {
 }  # fmt: skip
 
 
-def book(workspace, organizer, attendees, **extra):
+def book(team, organizer, attendees, **extra):
     response = api_as(organizer).post(
         "/meetings", booking_body(attendees, next_weekday_at(14), **extra)
     )
@@ -26,10 +26,10 @@ def book(workspace, organizer, attendees, **extra):
     return response.json()
 
 
-def test_the_organizer_and_attendees_read_the_contract_fields_and_nothing_else(workspace):
-    ben, cy, dee = workspace.members[:3]
-    meeting = book(workspace, ben, [cy, dee], description="Salary review of Dee")
-    [event] = meetbridge_events(workspace.sandbox, ben.email)
+def test_the_organizer_and_attendees_read_the_contract_fields_and_nothing_else(team):
+    ben, cy, dee = team.members[:3]
+    meeting = book(team, ben, [cy, dee], description="Salary review of Dee")
+    [event] = meetbridge_events(team.sandbox, ben.email)
     assert event["description"] == "Salary review of Dee"  # the calendar has it; we never show it
     for reader in (ben, cy, dee):
         response = api_as(reader).get(f"/meetings/{meeting['id']}")
@@ -40,11 +40,11 @@ def test_the_organizer_and_attendees_read_the_contract_fields_and_nothing_else(w
         assert "Salary" not in response.content.decode()
 
 
-def test_an_attendee_s_decline_in_the_calendar_shows_in_the_meeting(workspace):
-    ben, cy, dee = workspace.members[:3]
-    meeting = book(workspace, ben, [cy, dee])
-    workspace.sandbox.respond(cy.email, meeting["id"], "declined")
-    workspace.sandbox.respond(dee.email, meeting["id"], "tentative")
+def test_an_attendee_s_decline_in_the_calendar_shows_in_the_meeting(team):
+    ben, cy, dee = team.members[:3]
+    meeting = book(team, ben, [cy, dee])
+    team.sandbox.respond(cy.email, meeting["id"], "declined")
+    team.sandbox.respond(dee.email, meeting["id"], "tentative")
     body = api_as(ben).get(f"/meetings/{meeting['id']}").json()
     assert body["attendees"] == [
         {"email": cy.email, "response": "declined"},
@@ -52,12 +52,12 @@ def test_an_attendee_s_decline_in_the_calendar_shows_in_the_meeting(workspace):
     ]
 
 
-def test_a_move_made_in_the_calendar_itself_is_read_and_kept(workspace):
-    ben, cy = workspace.members[:2]
-    meeting = book(workspace, ben, [cy])
+def test_a_move_made_in_the_calendar_itself_is_read_and_kept(team):
+    ben, cy = team.members[:2]
+    meeting = book(team, ben, [cy])
     moved = next_weekday_at(16)
     # As if Ben dragged the event in Google Calendar: a patch through the Calendar API.
-    provider = calendar_for(workspace.tenant, ben)
+    provider = calendar_for(team.tenant, ben)
     provider.move_event(
         as_email=ben.email, event_id=meeting["id"], start=moved, end=moved + timedelta(minutes=30)
     )
@@ -66,9 +66,9 @@ def test_a_move_made_in_the_calendar_itself_is_read_and_kept(workspace):
     assert Booking.objects.get().start == moved
 
 
-def test_an_event_meetbridge_did_not_make_answers_404_without_reading_it(workspace):
-    ben = workspace.members[0]
-    seeded = workspace.sandbox.seed_event(
+def test_an_event_meetbridge_did_not_make_answers_404_without_reading_it(team):
+    ben = team.members[0]
+    seeded = team.sandbox.seed_event(
         ben.email,
         {
             "summary": "Private",
@@ -84,19 +84,19 @@ def test_an_event_meetbridge_did_not_make_answers_404_without_reading_it(workspa
     assert not AuditEvent.objects.filter(operation="calendar.events.get").exists()
 
 
-def test_colleagues_outside_the_meeting_and_other_tenants_get_404(workspace, other_tenant):
-    ben, cy, dee = workspace.members[:3]
-    meeting = book(workspace, ben, [cy])
+def test_colleagues_outside_the_meeting_and_other_tenants_get_404(team, other_tenant):
+    ben, cy, dee = team.members[:3]
+    meeting = book(team, ben, [cy])
     outsider = add_person(tenant=other_tenant, email="zed@globex.test", name="Zed")
     for stranger in (dee, outsider):
         response = api_as(stranger).get(f"/meetings/{meeting['id']}")
         assert response.status_code == 404
 
 
-def test_a_meeting_deleted_in_the_calendar_reads_as_cancelled(workspace):
-    ben, cy = workspace.members[:2]
-    meeting = book(workspace, ben, [cy])
-    calendar_for(workspace.tenant, ben).cancel_event(as_email=ben.email, event_id=meeting["id"])
+def test_a_meeting_deleted_in_the_calendar_reads_as_cancelled(team):
+    ben, cy = team.members[:2]
+    meeting = book(team, ben, [cy])
+    calendar_for(team.tenant, ben).cancel_event(as_email=ben.email, event_id=meeting["id"])
     body = api_as(cy).get(f"/meetings/{meeting['id']}").json()
     assert body["status"] == "cancelled"
     assert Booking.objects.get().state == "cancelled"

@@ -15,8 +15,8 @@ def book(organizer, attendees, start):
     return response.json()
 
 
-def test_the_organizer_moves_the_meeting_on_every_calendar(workspace):
-    ben, cy = workspace.members[:2]
+def test_the_organizer_moves_the_meeting_on_every_calendar(team):
+    ben, cy = team.members[:2]
     meeting = book(ben, [cy], next_weekday_at(9))
     new_start = next_weekday_at(11)
     response = api_as(ben).patch(
@@ -26,7 +26,7 @@ def test_the_organizer_moves_the_meeting_on_every_calendar(workspace):
     moved = response.json()
     assert moved["id"] == meeting["id"]
     for person in (ben, cy):
-        [event] = meetbridge_events(workspace.sandbox, person.email)
+        [event] = meetbridge_events(team.sandbox, person.email)
         assert event["start"]["dateTime"].startswith(new_start.strftime("%Y-%m-%dT%H:%M"))
     booking = Booking.objects.get()
     assert (booking.state, booking.start, booking.end) == (
@@ -37,8 +37,8 @@ def test_the_organizer_moves_the_meeting_on_every_calendar(workspace):
     assert booking.pending_start is None
 
 
-def test_moving_only_the_length_keeps_the_start(workspace):
-    ben, cy = workspace.members[:2]
+def test_moving_only_the_length_keeps_the_start(team):
+    ben, cy = team.members[:2]
     start = next_weekday_at(9)
     meeting = book(ben, [cy], start)
     moved = api_as(ben).patch(f"/meetings/{meeting['id']}", {"duration": 60}).json()
@@ -46,8 +46,8 @@ def test_moving_only_the_length_keeps_the_start(workspace):
     assert moved["id"] == meeting["id"]
 
 
-def test_a_move_onto_a_colleague_s_busy_time_is_409_and_changes_nothing(workspace):
-    ben, cy, dee = workspace.members[:3]
+def test_a_move_onto_a_colleague_s_busy_time_is_409_and_changes_nothing(team):
+    ben, cy, dee = team.members[:3]
     meeting = book(ben, [cy], next_weekday_at(9))
     book(dee, [cy], next_weekday_at(11))
     response = api_as(ben).patch(
@@ -64,8 +64,8 @@ def test_a_move_onto_a_colleague_s_busy_time_is_409_and_changes_nothing(workspac
     )
 
 
-def test_a_move_that_overlaps_the_meeting_s_own_time_is_not_a_conflict(workspace):
-    ben, cy = workspace.members[:2]
+def test_a_move_that_overlaps_the_meeting_s_own_time_is_not_a_conflict(team):
+    ben, cy = team.members[:2]
     meeting = book(ben, [cy], next_weekday_at(9))
     response = api_as(ben).patch(
         f"/meetings/{meeting['id']}", {"start": next_weekday_at(9, 15).isoformat()}
@@ -73,10 +73,10 @@ def test_a_move_that_overlaps_the_meeting_s_own_time_is_not_a_conflict(workspace
     assert response.status_code == 200, response.json()
 
 
-def test_a_move_onto_an_event_booked_outside_meetbridge_is_409(workspace):
-    ben, cy = workspace.members[:2]
+def test_a_move_onto_an_event_booked_outside_meetbridge_is_409(team):
+    ben, cy = team.members[:2]
     meeting = book(ben, [cy], next_weekday_at(9))
-    workspace.sandbox.seed_event(
+    team.sandbox.seed_event(
         cy.email,
         {
             "summary": "Doctor",
@@ -90,8 +90,8 @@ def test_a_move_onto_an_event_booked_outside_meetbridge_is_409(workspace):
     assert response.status_code == 409
 
 
-def test_attendees_cannot_move_a_meeting_and_strangers_cannot_see_it(workspace):
-    ben, cy, dee = workspace.members[:3]
+def test_attendees_cannot_move_a_meeting_and_strangers_cannot_see_it(team):
+    ben, cy, dee = team.members[:3]
     meeting = book(ben, [cy], next_weekday_at(9))
     body = {"start": next_weekday_at(10).isoformat()}
     attendee = api_as(cy).patch(f"/meetings/{meeting['id']}", body)
@@ -100,8 +100,8 @@ def test_attendees_cannot_move_a_meeting_and_strangers_cannot_see_it(workspace):
     assert api_as(dee).patch(f"/meetings/{meeting['id']}", body).status_code == 404
 
 
-def test_a_move_into_the_past_or_of_a_bad_length_is_422(workspace):
-    ben, cy = workspace.members[:2]
+def test_a_move_into_the_past_or_of_a_bad_length_is_422(team):
+    ben, cy = team.members[:2]
     meeting = book(ben, [cy], next_weekday_at(9))
     api = api_as(ben)
     past = api.patch(
@@ -112,8 +112,8 @@ def test_a_move_into_the_past_or_of_a_bad_length_is_422(workspace):
     assert api.patch(f"/meetings/{meeting['id']}", {"duration": 0}).status_code == 422
 
 
-def test_a_cancelled_meeting_cannot_be_moved(workspace):
-    ben, cy = workspace.members[:2]
+def test_a_cancelled_meeting_cannot_be_moved(team):
+    ben, cy = team.members[:2]
     meeting = book(ben, [cy], next_weekday_at(9))
     api = api_as(ben)
     api.delete(f"/meetings/{meeting['id']}")

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from ninja import Router, Schema
+from ninja.responses import Status
 
 from meetbridge.api.auth import caller
 from meetbridge.api.errors import ApiError
@@ -98,7 +99,7 @@ def put_integration(request: HttpRequest, payload: IntegrationIn):
         )
     except KeyFileError as exc:
         raise key_error(exc) from None
-    return 202, service.describe(person.tenant)
+    return Status(202, service.describe(person.tenant))
 
 
 @router.post(
@@ -113,7 +114,7 @@ def verify_integration(request: HttpRequest):
         service.request_check(tenant=person.tenant, actor=person)
     except service.NothingToCheck as exc:
         raise ApiError(409, exc.code, exc.message) from None
-    return 202, service.describe(person.tenant)
+    return Status(202, service.describe(person.tenant))
 
 
 @router.delete(
@@ -125,4 +126,4 @@ def delete_integration(request: HttpRequest):
     person = caller(request)
     require_admin(person)
     service.disconnect(tenant=person.tenant, actor=person)
-    return HttpResponse(status=204)
+    return Status(204, None)

@@ -1,0 +1,100 @@
+"""Fixtures for anything that talks to Google through a tenant's integration.
+
+Registered for the whole suite in tests/conftest.py:
+- `google_settings`: meetbridge pointed at the sandbox, with quick retries.
+- `jobs`: the real huey queue, drained on demand (`jobs.run_due(now)`), so background work runs
+  deterministically in the test's thread; tasks scheduled for later run once `now` passes them.
+- `workspace`: the tenant's Google Workspace in the sandbox (admin and member are users, a
+  service account with a key, delegation granted).
+- `connected`: the tenant's integration saved and verified with that key; returns the sandbox
+  `Setup`. After it, `provider_for(tenant, person)` works.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from huey import signals
+from huey.contrib.djhuey import HUEY
+
+from meetbridge.integrations import service
+
+
+@pytest.fixture
+def google_settings(settings, sandbox):
+    settings.MEETBRIDGE = {
+        **settings.MEETBRIDGE,
+        "GOOGLE_TOKEN_URI": sandbox.token_uri,
+        "GOOGLE_API_BASE": sandbox.url,
+        "GOOGLE_RETRY_BASE_SECONDS": 0.01,
+        "GOOGLE_RETRY_MAX_SECONDS": 0.05,
+    }
+    return settings.MEETBRIDGE
+
+
+class Jobs:
+    """The huey queue of this test run, worked through in the calling thread."""
+
+    def __init__(self, huey) -> None:
+        self.huey = huey
+        self.errors: list[BaseException] = []
+
+    def _on_error(self, signal, task, exc=None) -> None:
+        self.errors.append(exc)
+
+    def flush(self) -> None:
+        self.huey.flush()
+
+    def queued(self) -> list[str]:
+        return [task.name for task in self.huey.pending()]
+
+    def scheduled(self) -> list[str]:
+        return [task.name for task in self.huey.scheduled()]
+
+    def run_due(self, now: datetime | None = None, limit: int = 200) -> list[str]:
+        """Run every queued task and every scheduled one whose time has come by `now`.
+
+        Returns the names of the tasks run, in order; re-raises the first task failure.
+        """
+        moment = (now or datetime.now(UTC)).astimezone(UTC).replace(tzinfo=None)
+        ran = []
+        for _ in range(limit):
+            for task in self.huey.read_schedule(moment):
+                self.huey.enqueue(task)
+            task = self.huey.dequeue()
+            if task is None:
+                break
+            if task.eta is not None and task.eta > moment:
+                self.huey.add_schedule(task)
+                continue
+            self.huey.execute(task, moment)
+            ran.append(task.name)
+            if self.errors:
+                raise self.errors[0]
+        return ran
+
+
+@pytest.fixture
+def jobs():
+    queue = Jobs(HUEY)
+    queue.flush()
+    HUEY.signal(signals.SIGNAL_ERROR)(queue._on_error)
+    yield queue
+    HUEY.disconnect_signal(queue._on_error, signals.SIGNAL_ERROR)
+    queue.flush()
+
+
+@pytest.fixture
+def workspace(sandbox, tenant, admin, member):
+    return sandbox.quick_setup(tenant.domain, [admin.email, member.email])
+
+
+@pytest.fixture
+def connected(google_settings, tenant, admin, workspace):
+    credential = service.save_key(
+        tenant=tenant, actor=admin, provider="google", raw_key=workspace.key
+    )
+    result = service.check_credential(credential.id, credential.check_round)
+    assert result is not None and result.status == "verified", result
+    return workspace
