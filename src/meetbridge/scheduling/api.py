@@ -1,5 +1,138 @@
 from __future__ import annotations
 
-from ninja import Router
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Field, Query, Router, Schema
+
+from meetbridge.api.auth import caller
+from meetbridge.api.errors import ApiError
+from meetbridge.api.schemas import ErrorOut
+from meetbridge.integrations.api import provider_error
+from meetbridge.integrations.provider import ProviderError
+from meetbridge.scheduling import consent
+from meetbridge.scheduling.availability import (
+    AvailabilityRefused,
+    AvailabilityRequest,
+    find_availability,
+)
+from meetbridge.scheduling.rules import parse_moment
 
 router = Router(tags=["scheduling"])
+
+
+class CalendarAccessIn(Schema):
+    granted: bool = True
+    time_zone: str | None = Field(None, description="IANA zone; left out: unchanged")
+    working_hours: dict[str, Any] | None = Field(
+        None,
+        description='{"mon": [["09:00", "17:00"]], ...}; a missing day has no working hours; '
+        "left out: unchanged",
+    )
+
+
+class CalendarAccessOut(Schema):
+    calendar_access: bool
+    time_zone: str
+    working_hours: dict[str, list[list[str]]]
+
+
+class AvailabilityQuery(Schema):
+    with_: list[str] = Field([], alias="with", description="a colleague's e-mail; repeatable")
+    start: str = Field(..., description="RFC 3339 with an offset")
+    end: str = Field(..., description="RFC 3339 with an offset")
+    duration: int = Field(..., description="meeting length in minutes")
+    interval: int = Field(15, description="start times every N minutes from the top of the hour")
+
+
+class SlotOut(Schema):
+    start: str
+    end: str
+
+
+class UnknownOut(Schema):
+    email: str
+    reason: str
+
+
+class AvailabilityOut(Schema):
+    time_zone: str
+    slots: list[SlotOut]
+    unknown: list[UnknownOut] = Field(
+        description="people whose calendar Google could not read: while anyone is listed here, "
+        "no slot is offered, since their free time is not known"
+    )
+
+
+def _consent_out(state: consent.Consent) -> dict:
+    return {
+        "calendar_access": state.granted,
+        "time_zone": state.time_zone,
+        "working_hours": state.working_hours,
+    }
+
+
+@router.put(
+    "/me/calendar",
+    response={200: CalendarAccessOut, 401: ErrorOut, 422: ErrorOut},
+    summary="Grant calendar access, with time zone and working hours",
+)
+def grant_calendar_access(request: HttpRequest, payload: CalendarAccessIn):
+    person = caller(request)
+    if not payload.granted:
+        consent.revoke(person)
+        return _consent_out(consent.consent_of(person))
+    state = consent.grant(
+        person, time_zone=payload.time_zone, working_hours=payload.working_hours
+    )
+    return _consent_out(state)
+
+
+@router.delete(
+    "/me/calendar",
+    response={204: None, 401: ErrorOut},
+    summary="Revoke calendar access: nothing of your calendar is read from then on",
+)
+def revoke_calendar_access(request: HttpRequest):
+    consent.revoke(caller(request))
+    return HttpResponse(status=204)
+
+
+@router.get(
+    "/availability",
+    response={
+        200: AvailabilityOut,
+        401: ErrorOut,
+        403: ErrorOut,
+        409: ErrorOut,
+        422: ErrorOut,
+        502: ErrorOut,
+        503: ErrorOut,
+    },
+    summary="Common free slots of the caller and colleagues, in the caller's time zone",
+)
+def availability(request: HttpRequest, query: Query[AvailabilityQuery]):
+    person = caller(request)
+    asked = AvailabilityRequest(
+        emails=query.with_,
+        start=parse_moment(query.start, "start"),
+        end=parse_moment(query.end, "end"),
+        duration_minutes=query.duration,
+        interval_minutes=query.interval,
+    )
+    try:
+        found = find_availability(person, asked)
+    except AvailabilityRefused as exc:
+        raise ApiError(exc.status, exc.code, exc.message, **exc.extra) from None
+    except ProviderError as exc:
+        raise provider_error(exc) from None
+    zone = ZoneInfo(found.time_zone)
+    return {
+        "time_zone": found.time_zone,
+        "slots": [
+            {"start": s.start.astimezone(zone).isoformat(), "end": s.end.astimezone(zone).isoformat()}
+            for s in found.slots
+        ],
+        "unknown": [{"email": e, "reason": r} for e, r in sorted(found.unknown.items())],
+    }

@@ -1,8 +1,19 @@
-"""Reading a person's calendar consent, time zone and working hours."""
+"""A person's calendar consent, time zone and working hours: reading and changing them.
+
+Granting and revoking are the only ways consent changes, and each change is audited.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from meetbridge.audit import service as audit
+from meetbridge.audit.models import AuditEvent
 from meetbridge.scheduling.models import DEFAULT_WORKING_HOURS, CalendarAccess
+from meetbridge.scheduling.rules import check_time_zone, check_working_hours
 
 
 def access_of(person) -> CalendarAccess | None:
@@ -25,3 +36,78 @@ def time_zone_of(person) -> str:
 def working_hours_of(person) -> dict[str, list[list[str]]]:
     access = access_of(person)
     return access.working_hours if access and access.working_hours else DEFAULT_WORKING_HOURS
+
+
+@dataclass(frozen=True)
+class Consent:
+    granted: bool
+    time_zone: str
+    working_hours: dict[str, list[list[str]]]
+
+
+def consent_of(person) -> Consent:
+    return Consent(has_granted(person), time_zone_of(person), working_hours_of(person))
+
+
+def describe_hours(hours: dict[str, list[list[str]]]) -> str:
+    return "; ".join(
+        f"{day} " + ", ".join(f"{start}-{end}" for start, end in ranges)
+        for day, ranges in hours.items()
+    )
+
+
+def _record(person, operation: str, detail: str) -> None:
+    audit.record(
+        tenant=person.tenant,
+        kind=AuditEvent.Kind.CONSENT_CHANGE,
+        operation=operation,
+        actor=person,
+        subject_email=person.email,
+        detail=detail,
+    )
+
+
+def grant(person, *, time_zone: str | None = None, working_hours=None) -> Consent:
+    """Grant calendar access, optionally setting the zone and working hours.
+
+    Left out, the zone and hours stay as they were: the defaults (the tenant's zone, Monday
+    to Friday 09:00-17:00) for someone who never set them. Raises RuleViolation on bad input,
+    having changed nothing.
+    """
+    zone = check_time_zone(time_zone) if time_zone is not None else None
+    hours = check_working_hours(working_hours) if working_hours is not None else None
+    with transaction.atomic():
+        access, _ = CalendarAccess.objects.select_for_update().get_or_create(person=person)
+        before = (access.granted, access.time_zone, access.working_hours)
+        access.granted = True
+        if zone is not None:
+            access.time_zone = zone
+        if hours is not None:
+            access.working_hours = hours
+        if (access.granted, access.time_zone, access.working_hours) != before:
+            access.changed_at = timezone.now()
+            access.save()
+            person.calendar_access = access
+            current = consent_of(person)
+            _record(
+                person,
+                "calendar_access.changed" if before[0] else "calendar_access.granted",
+                f"time zone {current.time_zone}; working hours "
+                f"{describe_hours(current.working_hours)}",
+            )
+    person.calendar_access = access
+    return consent_of(person)
+
+
+def revoke(person) -> bool:
+    """Withdraw calendar access; True if it had been granted. Zone and hours are kept."""
+    with transaction.atomic():
+        access = CalendarAccess.objects.select_for_update().filter(person=person).first()
+        if access is None or not access.granted:
+            return False
+        access.granted = False
+        access.changed_at = timezone.now()
+        access.save(update_fields=["granted", "changed_at"])
+        _record(person, "calendar_access.revoked", "calendar access withdrawn")
+    person.calendar_access = access
+    return True

@@ -1,0 +1,170 @@
+"""Common free time of a member and colleagues: consent checked, one freeBusy, the pure slot rules.
+
+Only Google's freeBusy is read (never event contents), in one upstream round trip for everyone:
+the provider splits more than 50 people, or a range longer than Google accepts, into parallel
+queries. A calendar Google could not read makes its owner *unknown*; unknown people are never
+taken as free, so while anyone is unknown no slot is offered and the answer names them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.utils import timezone
+
+from meetbridge.integrations.service import provider_for
+from meetbridge.scheduling.consent import has_granted, time_zone_of, working_hours_of
+from meetbridge.scheduling.rules import check_duration, check_interval, check_window
+from meetbridge.scheduling.slots import Participant, Slot, SlotQuery, common_slots, to_span
+from meetbridge.tenants.models import Person
+from meetbridge.tenants.rules import RuleViolation, normalise_email
+
+# A slot must start at least this long after the request, so that it can still be booked.
+MIN_NOTICE_MINUTES = 15
+MAX_COLLEAGUES = 150
+
+
+class AvailabilityRefused(Exception):
+    """The request cannot be answered as asked; the message says why and what to do."""
+
+    def __init__(self, status: int, code: str, message: str, **extra) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message, self.extra = status, code, message, extra
+
+
+@dataclass(frozen=True)
+class AvailabilityRequest:
+    emails: list[str]
+    start: datetime
+    end: datetime
+    duration_minutes: int
+    interval_minutes: int = 15
+
+
+@dataclass(frozen=True)
+class Availability:
+    time_zone: str  # the caller's
+    slots: list[Slot]
+    people: list[Person]  # the caller first
+    unknown: dict[str, str] = field(default_factory=dict)  # e-mail -> Google's reason
+
+
+def schedulable_colleagues(person: Person) -> list[Person]:
+    """The people of the caller's tenant who may be asked for: active, consent granted."""
+    return list(
+        Person.objects.filter(
+            tenant_id=person.tenant_id, is_active=True, calendar_access__granted=True
+        )
+        .exclude(pk=person.pk)
+        .select_related("calendar_access")
+        .order_by("name", "email")
+    )
+
+
+def _wanted_emails(caller: Person, emails: list[str]) -> list[str]:
+    wanted: dict[str, None] = {}
+    for email in emails:
+        wanted.setdefault(normalise_email(email), None)
+    wanted.pop(caller.email, None)
+    if len(wanted) > MAX_COLLEAGUES:
+        raise RuleViolation(
+            "too_many_people", f"Ask for at most {MAX_COLLEAGUES} colleagues at a time."
+        )
+    return list(wanted)
+
+
+def people_to_ask(caller: Person, emails: list[str]) -> list[Person]:
+    """The colleagues named, all of whom must be in the caller's tenant and have consented."""
+    wanted = _wanted_emails(caller, emails)
+    found = {
+        p.email: p
+        for p in Person.objects.filter(
+            tenant_id=caller.tenant_id, email__in=wanted, is_active=True
+        ).select_related("calendar_access")
+    }
+    refused = []
+    for email in wanted:
+        if email not in found:
+            refused.append({"email": email, "reason": "not_a_member"})
+        elif not has_granted(found[email]):
+            refused.append({"email": email, "reason": "no_calendar_access"})
+    if refused:
+        raise AvailabilityRefused(
+            422, "not_schedulable", _refusal_message(caller, refused), people=refused
+        )
+    return [found[email] for email in wanted]
+
+
+def _refusal_message(caller: Person, refused: list[dict]) -> str:
+    outsiders = [r["email"] for r in refused if r["reason"] == "not_a_member"]
+    withheld = [r["email"] for r in refused if r["reason"] == "no_calendar_access"]
+    parts = []
+    if outsiders:
+        parts.append(f"{', '.join(outsiders)}: not a member of {caller.tenant.name}")
+    if withheld:
+        parts.append(f"{', '.join(withheld)}: has not granted calendar access")
+    return (
+        "Only colleagues who granted calendar access can be asked for. "
+        + "; ".join(parts)
+        + ". Leave them out, or ask them to grant access on their Calendar access page."
+    )
+
+
+def require_own_consent(caller: Person) -> None:
+    if not has_granted(caller):
+        raise AvailabilityRefused(
+            403,
+            "calendar_access_required",
+            "Grant calendar access first (PUT /api/v1/me/calendar, or the Calendar access "
+            "page): your own free time is part of every answer.",
+        )
+
+
+def find_availability(
+    caller: Person, request: AvailabilityRequest, *, now: datetime | None = None
+) -> Availability:
+    """Slots when the caller and every named colleague are at work and free.
+
+    Raises AvailabilityRefused, RuleViolation (bad input) or ProviderError (the calendar system).
+    """
+    now = now or timezone.now()
+    require_own_consent(caller)
+    check_window(request.start, request.end, now)
+    check_duration(request.duration_minutes)
+    check_interval(request.interval_minutes)
+    people = [caller, *people_to_ask(caller, request.emails)]
+    zone = time_zone_of(caller)
+    earliest = max(request.start, now + timedelta(minutes=MIN_NOTICE_MINUTES))
+    earliest = earliest.replace(second=0, microsecond=0)
+    if request.end - earliest < timedelta(minutes=request.duration_minutes):
+        return Availability(zone, [], people)  # nothing fits: no need to ask Google
+
+    provider = provider_for(caller.tenant, caller)
+    free_busy = provider.free_busy(
+        as_email=caller.email, emails=[p.email for p in people], start=earliest, end=request.end
+    )
+    unknown = dict(free_busy.unknown)
+    for person in people:
+        if person.email not in free_busy.busy and person.email not in unknown:
+            unknown[person.email] = "missing"
+    if unknown:
+        return Availability(zone, [], people, unknown)
+    participants = [
+        Participant(
+            time_zone_of(person),
+            working_hours_of(person),
+            [to_span(i.start, i.end) for i in free_busy.busy[person.email]],
+        )
+        for person in people
+    ]
+    query = SlotQuery(
+        start=request.start,
+        end=request.end,
+        duration_minutes=request.duration_minutes,
+        time_zone=zone,
+        now=now,
+        interval_minutes=request.interval_minutes,
+        min_notice_minutes=MIN_NOTICE_MINUTES,
+    )
+    return Availability(zone, common_slots(participants, query), people)
