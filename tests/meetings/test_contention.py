@@ -6,16 +6,14 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import requests
-from meetings.helpers import booking_body, meetbridge_events, next_weekday_at
 
 from meetbridge.tenants.models import ApiToken
+from meetings.helpers import booking_body, meetbridge_events, next_weekday_at
 
 REQUESTS = 20
 
 
-def test_twenty_requests_for_the_same_person_and_slot_book_exactly_one(
-    make_team, live_server
-):
+def test_twenty_requests_for_the_same_person_and_slot_book_exactly_one(make_team, live_server):
     """Twenty colleagues ask the live server, at the same instant, for Ben at 10:00."""
     team = make_team(members=REQUESTS + 1)
     wanted, *organizers = team.members

@@ -10,11 +10,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from conftest import api_as
 from django.utils import timezone
 from huey.contrib.djhuey import HUEY
-from meetings.helpers import booking_body, meetbridge_events, next_weekday_at
 
+from conftest import api_as
 from meetbridge.meetings import states
 from meetbridge.meetings.calendar import calendar_for, draft_for
 from meetbridge.meetings.idempotency import fingerprint
@@ -23,6 +22,7 @@ from meetbridge.meetings.repair import sweep
 from meetbridge.meetings.reservations import advance, reserve_new
 from meetbridge.meetings.rules import request_payload
 from meetbridge.meetings.tasks import sweep_unsettled_bookings
+from meetings.helpers import booking_body, meetbridge_events, next_weekday_at
 
 LATER = timedelta(minutes=10)  # past the sweep's grace period and any lease
 
@@ -37,7 +37,9 @@ def interrupted_booking(team, organizer, attendee, start, *, state, on_calendar,
         start=start,
         end=start + timedelta(minutes=30),
     )
-    digest = fingerprint("book", request_payload(**{k: v for k, v in body.items()} | {"start": start}))
+    digest = fingerprint(
+        "book", request_payload(**{k: v for k, v in body.items()} | {"start": start})
+    )
     reserve_new(booking, [organizer, attendee], now=timezone.now(), key=key, fingerprint=digest)
     if state != states.REQUESTED:
         advance(booking, states.INSERTING)
@@ -140,10 +142,15 @@ def test_an_interrupted_move_ends_at_the_time_the_calendar_shows(team, calendar_
     old, new = next_weekday_at(9), next_weekday_at(11)
     api_as(ben).post("/meetings", booking_body([cy], old))
     booking = Booking.objects.get()
-    advance(booking, states.RESCHEDULING, pending_start=new, pending_end=new + timedelta(minutes=30))
+    advance(
+        booking, states.RESCHEDULING, pending_start=new, pending_end=new + timedelta(minutes=30)
+    )
     if calendar_moved:
         calendar_for(team.tenant, ben).move_event(
-            as_email=ben.email, event_id=booking.event_id, start=new, end=new + timedelta(minutes=30)
+            as_email=ben.email,
+            event_id=booking.event_id,
+            start=new,
+            end=new + timedelta(minutes=30),
         )
     assert sweep(now=timezone.now() + LATER) == {"confirmed": 1}
     booking.refresh_from_db()

@@ -173,7 +173,6 @@ def _to_calendar(booking: Booking, provider: CalendarProvider, *, resuming: bool
         found = look_up_after_doubt(booking, provider)
         if found is not None:
             return confirm(booking, found, provider)
-        booking.refresh_from_db()
     if booking.state in (states.REQUESTED, states.INSERTING):
         try:
             check_still_free(provider, booking, emails, booking.interval)

@@ -96,6 +96,12 @@ def calendar_failure(error: ProviderError) -> MeetingError:
     """A provider's refusal, in words for the person booking (its fix is for admins)."""
     if error.code == "calendar_not_connected":
         return MeetingError(409, "calendar_not_connected", f"{error.message} {error.fix}".strip())
+    if error.code in ("rate_limited", "quota_exceeded"):
+        return MeetingError(
+            429,
+            f"calendar_{error.code}",
+            f"{error.message} Nothing was booked or changed; try again later.",
+        )
     if error.retryable:
         return MeetingError(
             503,
