@@ -13,7 +13,8 @@ from meetbridge.tenants.service import add_person, create_tenant
 
 # `sandbox`: the Google Workspace sandbox, one server per session, wiped before each test.
 # `google_settings`, `jobs`, `workspace`, `connected`: see tests/integrations/support.py.
-pytest_plugins = ["workspace_sandbox.testing", "tests.integrations.support"]
+# `team`, `make_team`: a connected tenant whose members granted calendar access (tests/team.py).
+pytest_plugins = ["workspace_sandbox.testing", "tests.integrations.support", "tests.team"]
 
 
 @dataclass

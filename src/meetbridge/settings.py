@@ -76,6 +76,9 @@ else:
                 "transaction_mode": "IMMEDIATE",
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
             },
+            # Tests get a file too: threads sharing an in-memory database fail at once with
+            # "table is locked" instead of waiting their turn like the real server's threads.
+            "TEST": {"NAME": str(CONFIG.var_dir / "test.sqlite3")},
         }
     }
 # Lets several checkouts run their PostgreSQL suites side by side without sharing a test database.

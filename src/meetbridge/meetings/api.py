@@ -1,5 +1,127 @@
+"""/api/v1/meetings: book, list, read, reschedule and cancel meetings."""
+
 from __future__ import annotations
 
-from ninja import Router
+from datetime import datetime
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Router, Schema, Status
+from pydantic import Field
+
+from meetbridge.api.auth import caller
+from meetbridge.api.schemas import ErrorOut
+from meetbridge.meetings.booking import book
+from meetbridge.meetings.changes import cancel, organized_booking, reschedule
+from meetbridge.meetings.reading import list_meetings, read_meeting
 
 router = Router(tags=["meetings"])
+
+ERRORS = {
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    422: ErrorOut,
+    429: ErrorOut,
+    502: ErrorOut,
+    503: ErrorOut,
+}
+
+
+class MeetingIn(Schema):
+    attendees: list[str] = Field(description="Colleagues' e-mail addresses (not your own).")
+    start: datetime = Field(description="RFC 3339 with an offset, in the future.")
+    duration: int = Field(description="Minutes, from 5 to 720.")
+    title: str = Field(description="Up to 200 characters.")
+    description: str = Field("", description="Plain text for the invitation; not kept after.")
+    video: bool = Field(False, description="Add a Google Meet link.")
+
+
+class RescheduleIn(Schema):
+    start: datetime | None = Field(None, description="New start; default: unchanged.")
+    duration: int | None = Field(None, description="New length in minutes; default: unchanged.")
+
+
+class AttendeeOut(Schema):
+    email: str
+    response: str = Field(description="needsAction, accepted, declined or tentative.")
+
+
+class MeetingOut(Schema):
+    id: str
+    status: str
+    title: str
+    start: datetime
+    end: datetime
+    organizer: str
+    attendees: list[AttendeeOut]
+    html_link: str | None
+    video_link: str | None
+
+
+@router.post(
+    "/meetings",
+    response={201: MeetingOut, **ERRORS},
+    summary="Book a meeting, with you as organizer",
+    description=(
+        "Re-checks everyone's free/busy and inserts the event on your calendar, inviting the "
+        "attendees. Send an `Idempotency-Key` header to make a retry safe: a repeat answers "
+        "the first answer. 409 `slot_taken` names the person whose time is no longer free."
+    ),
+)
+def create_meeting(request: HttpRequest, payload: MeetingIn):
+    body = book(
+        caller(request),
+        attendees=payload.attendees,
+        start=payload.start,
+        duration=payload.duration,
+        title=payload.title,
+        description=payload.description,
+        video=payload.video,
+        idempotency_key=request.headers.get("Idempotency-Key"),
+    )
+    return Status(201, body)
+
+
+@router.get(
+    "/meetings",
+    response={200: list[MeetingOut], **ERRORS},
+    summary="Your meetings booked here, as organizer or attendee",
+)
+def meetings(request: HttpRequest):
+    return [m.to_json() for m in list_meetings(caller(request), now=timezone.now())]
+
+
+@router.get(
+    "/meetings/{meeting_id}",
+    response={200: MeetingOut, **ERRORS},
+    summary="One of your meetings, read fresh from the calendar",
+)
+def meeting(request: HttpRequest, meeting_id: str):
+    return read_meeting(caller(request), meeting_id).to_json()
+
+
+@router.patch(
+    "/meetings/{meeting_id}",
+    response={200: MeetingOut, **ERRORS},
+    summary="Reschedule a meeting you organise",
+)
+def move_meeting(request: HttpRequest, meeting_id: str, payload: RescheduleIn):
+    person = caller(request)
+    current = organized_booking(person, meeting_id)
+    start = payload.start or current.start
+    duration = payload.duration
+    if duration is None:
+        duration = int((current.end - current.start).total_seconds() // 60)
+    return reschedule(person, meeting_id, start=start, duration=duration).to_json()
+
+
+@router.delete(
+    "/meetings/{meeting_id}",
+    response={204: None, **ERRORS},
+    summary="Cancel a meeting you organise; the calendar notifies the attendees",
+)
+def cancel_meeting(request: HttpRequest, meeting_id: str):
+    cancel(caller(request), meeting_id)
+    return Status(204, None)

@@ -1,0 +1,317 @@
+"""Booking a meeting exactly once, whatever Google or the network does.
+
+1. The request is checked and the time reserved in our database (`requested`), so no other
+   request here can take it.
+2. Everyone's free/busy is read again from the calendar.
+3. The row moves to `inserting`, then the event is inserted with an id derived from the
+   booking: a retried insert can only meet itself (409 duplicate, confirmed by a get).
+4. The row moves to `confirmed`.
+A crash or an unanswered call leaves the row in `requested` or `inserting`; a retry with the
+same Idempotency-Key resumes it, and the sweep (`repair.py`) settles what nobody resumes.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from meetbridge.integrations.provider import CalendarProvider, EventView, Interval, ProviderError
+from meetbridge.meetings import errors, states
+from meetbridge.meetings.calendar import (
+    GONE_CODES,
+    UNCERTAIN_CODES,
+    calendar_for,
+    draft_for,
+    is_ours,
+)
+from meetbridge.meetings.errors import MeetingError, calendar_failure
+from meetbridge.meetings.idempotency import check_key, fingerprint, key_reused_error
+from meetbridge.meetings.meeting import Meeting
+from meetbridge.meetings.models import Booking, IdempotencyRecord
+from meetbridge.meetings.people import participants
+from meetbridge.meetings.reading import record_event
+from meetbridge.meetings.reservations import (
+    KeyInUse,
+    SlotTaken,
+    advance,
+    release_lease,
+    reserve_new,
+    take_lease,
+)
+from meetbridge.meetings.rules import check_booking, first_busy, request_payload
+from meetbridge.scheduling.consent import time_zone_of
+from meetbridge.tenants.models import Person
+
+log = logging.getLogger(__name__)
+
+
+def book(
+    organizer: Person,
+    *,
+    attendees: list[str],
+    start: datetime,
+    duration: int,
+    title: str,
+    description: str = "",
+    video: bool = False,
+    idempotency_key: str | None = None,
+    now: datetime | None = None,
+) -> dict:
+    """Books the meeting with `organizer` as organizer; answers the contract's meeting JSON.
+
+    Raises RuleViolation (422) for a request that cannot be booked as given, MeetingError
+    otherwise (409 when someone's time is taken).
+    """
+    now = now or timezone.now()
+    key = check_key(idempotency_key)
+    digest = fingerprint(
+        "book",
+        request_payload(
+            attendees=attendees,
+            start=start,
+            duration=duration,
+            title=title,
+            description=description,
+            video=video,
+        ),
+    )
+    if key:
+        record = IdempotencyRecord.objects.filter(person=organizer, key=key).first()
+        if record is not None:
+            answer = _replay(record, digest, now=now)
+            if answer is not None:
+                return answer
+
+    request = check_booking(
+        organizer_email=organizer.email,
+        attendees=attendees,
+        start=start,
+        duration=duration,
+        title=title,
+        description=description,
+        video=video,
+        now=now,
+    )
+    people = participants(organizer, request.attendees)
+    provider = calendar_for(organizer.tenant, organizer)
+    booking = Booking(
+        tenant=organizer.tenant,
+        organizer=organizer,
+        title=request.title,
+        description=request.description,
+        video=request.video,
+        time_zone=time_zone_of(organizer),
+        start=request.start,
+        end=request.end,
+    )
+    try:
+        reserve_new(booking, people, now=now, key=key, fingerprint=digest)
+    except SlotTaken as taken:
+        email = next(p.email for p in people if p.pk == taken.person_id)
+        refusal = errors.slot_taken(email, organizer.email)
+        _remember(organizer, key, digest, refusal)
+        raise refusal from None
+    except KeyInUse:
+        raise errors.in_progress() from None
+    return _carry_out(booking, provider, key=key, resuming=False)
+
+
+def _replay(record: IdempotencyRecord, digest: str, *, now: datetime) -> dict | None:
+    """The first answer to this key, or None when there is none to give (book afresh)."""
+    if record.fingerprint != digest:
+        raise key_reused_error()
+    if record.status_code is not None:
+        if record.status_code < 400:
+            return record.response
+        raise MeetingError.from_body(record.status_code, record.response)
+    booking = record.booking
+    if booking is None or booking.state == states.FAILED:
+        # The first attempt ended without an answer worth keeping: nothing was booked.
+        record.delete()
+        return None
+    if booking.state in (states.REQUESTED, states.INSERTING):
+        if not take_lease(booking, now=now):
+            raise errors.in_progress()
+        provider = calendar_for(booking.tenant, booking.organizer)
+        return _carry_out(booking, provider, key=record.key, resuming=True)
+    # Booked, but the answer was lost before it was kept: answer from the booking.
+    body = booking.as_meeting().to_json()
+    _keep(record, 201, body)
+    return body
+
+
+def _carry_out(
+    booking: Booking, provider: CalendarProvider, *, key: str | None, resuming: bool
+) -> dict:
+    """Takes a reserved booking to the calendar; this process holds its lease."""
+    try:
+        meeting = _to_calendar(booking, provider, resuming=resuming)
+    except MeetingError as refusal:
+        if key and refusal.code == "slot_taken":
+            _remember(booking.organizer, key, "", refusal)
+        elif key and booking.state == states.FAILED:
+            # A passing failure with nothing booked: the same key may be tried again.
+            IdempotencyRecord.objects.filter(person=booking.organizer, key=key).delete()
+        raise
+    finally:
+        release_lease(booking)
+    body = meeting.to_json()
+    if key:
+        _remember(booking.organizer, key, "", status=201, body=body)
+    return body
+
+
+def _to_calendar(booking: Booking, provider: CalendarProvider, *, resuming: bool) -> Meeting:
+    seats = list(booking.participants.order_by("position"))
+    emails = [seat.email for seat in seats]
+    if booking.state == states.INSERTING and resuming:
+        # The last attempt may have made the event: look before checking or inserting.
+        found = look_up_after_doubt(booking, provider)
+        if found is not None:
+            return confirm(booking, found, provider)
+    if booking.state in (states.REQUESTED, states.INSERTING):
+        try:
+            check_still_free(provider, booking, emails, booking.interval)
+        except MeetingError as refusal:
+            fail(booking, refusal)
+            raise
+    if booking.state == states.REQUESTED and not advance(booking, states.INSERTING):
+        raise errors.in_progress()
+    view = insert(booking, provider, attendee_emails=tuple(emails[1:]))
+    return confirm(booking, view, provider)
+
+
+def check_still_free(
+    provider: CalendarProvider,
+    booking: Booking,
+    emails: list[str],
+    wanted: Interval,
+    *,
+    own_time: Interval | None = None,
+) -> None:
+    """Reads everyone's free/busy again; raises when someone is busy or cannot be read."""
+    organizer = booking.organizer.email
+    try:
+        found = provider.free_busy(
+            as_email=organizer, emails=emails, start=wanted.start, end=wanted.end
+        )
+    except ProviderError as error:
+        raise calendar_failure(error) from error
+    unknown = next((email for email in emails if email in found.unknown), None)
+    if unknown is not None:
+        raise errors.calendar_unreadable(unknown)
+    taken = first_busy(wanted, found.busy, emails, own_time=own_time)
+    if taken is not None:
+        raise errors.slot_taken(taken, organizer)
+
+
+def insert(booking: Booking, provider: CalendarProvider, *, attendee_emails) -> EventView:
+    """Inserts the event; after a failure, looks whether it was made anyway."""
+    try:
+        return provider.create_event(draft=draft_for(booking, attendee_emails))
+    except ProviderError as error:
+        log.info("Insert of booking %s failed: %s", booking.pk, error.code)
+        if error.code in UNCERTAIN_CODES:
+            # The calendar may still be making the event: only time (the sweep) can tell.
+            raise errors.pending() from error
+        found = look_up_after_doubt(booking, provider)
+        if found is not None:
+            return found
+        fail(booking, calendar_failure(error))
+        raise calendar_failure(error) from error
+
+
+def look_up_after_doubt(
+    booking: Booking,
+    provider: CalendarProvider,
+    *,
+    unknown: Callable[[], MeetingError] = errors.pending,
+) -> EventView | None:
+    """The booking's event if the calendar has it, None if not; raises `unknown()` if the
+    calendar cannot tell right now."""
+    try:
+        view = provider.get_event(as_email=booking.organizer.email, event_id=booking.event_id)
+    except ProviderError as error:
+        if error.code in GONE_CODES:
+            return None
+        raise unknown() from error
+    if not is_ours(view, booking):
+        # Only a clash of random 128-bit ids could get here; never adopt a stranger's event.
+        log.error("Event %s exists without booking %s's marker", booking.event_id, booking.pk)
+        return None
+    return view
+
+
+def confirm(booking: Booking, view: EventView, provider: CalendarProvider) -> Meeting:
+    """Records that the event is on the calendar; the description is no longer kept."""
+    confirmed = advance(
+        booking,
+        states.CONFIRMED,
+        status=view.status,
+        html_link=view.html_link or "",
+        video_link=view.video_link or "",
+        description="",
+    )
+    if not confirmed and booking.state == states.FAILED:
+        # The sweep gave the booking up while this request was still inserting: the
+        # calendar must not keep a meeting our database says failed.
+        withdraw(booking, provider)
+        raise errors.pending()
+    record_event(booking, view)
+    return Meeting.from_event(view)
+
+
+def withdraw(booking: Booking, provider: CalendarProvider) -> None:
+    try:
+        provider.cancel_event(as_email=booking.organizer.email, event_id=booking.event_id)
+    except ProviderError as error:
+        if error.code not in GONE_CODES:
+            log.error("Could not withdraw event %s of failed booking", booking.event_id)
+
+
+def fail(booking: Booking, refusal: MeetingError) -> None:
+    """Gives the booking up; only ever called when the calendar does not have the event."""
+    advance(
+        booking,
+        states.FAILED,
+        problem_code=refusal.code[:64],
+        problem_message=refusal.message[:500],
+        description="",
+    )
+
+
+def _remember(
+    organizer: Person,
+    key: str | None,
+    digest: str,
+    refusal: MeetingError | None = None,
+    *,
+    status: int = 0,
+    body: dict | None = None,
+) -> None:
+    """Keeps the answer to give again for this key (a refusal, or a 201 with its body)."""
+    if not key:
+        return
+    if refusal is not None:
+        status, body = refusal.status, refusal.body()
+    record = IdempotencyRecord.objects.filter(person=organizer, key=key).first()
+    if record is not None:
+        _keep(record, status, body)
+        return
+    try:
+        with transaction.atomic():
+            IdempotencyRecord.objects.create(
+                person=organizer, key=key, fingerprint=digest, status_code=status, response=body
+            )
+    except IntegrityError:
+        log.info("Another request kept an answer for this Idempotency-Key first")
+
+
+def _keep(record: IdempotencyRecord, status: int, body: dict | None) -> None:
+    IdempotencyRecord.objects.filter(pk=record.pk, status_code__isnull=True).update(
+        status_code=status, response=body
+    )

@@ -1,0 +1,111 @@
+"""Meetings as the pages show them: in the reader's time zone, in words. Pure."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from meetbridge.meetings.meeting import RESPONSE_LABELS, Meeting
+from meetbridge.tenants.rules import RuleViolation
+
+LOCAL_INPUT_FORMAT = "%Y-%m-%dT%H:%M"  # what <input type="datetime-local"> sends and shows
+
+
+def when_text(start: datetime, end: datetime, zone: str) -> str:
+    """'Tue 5 Mar 2030, 09:00–09:30' in `zone`; the end's date is named when it differs."""
+    tz = ZoneInfo(zone)
+    local_start, local_end = start.astimezone(tz), end.astimezone(tz)
+    day = f"{local_start:%a} {local_start.day} {local_start:%b %Y}"
+    if local_end.date() == local_start.date():
+        return f"{day}, {local_start:%H:%M}–{local_end:%H:%M}"
+    return f"{day}, {local_start:%H:%M} – {local_end:%a} {local_end.day} {local_end:%b}, {local_end:%H:%M}"
+
+
+def local_input_value(moment: datetime, zone: str) -> str:
+    return moment.astimezone(ZoneInfo(zone)).strftime(LOCAL_INPUT_FORMAT)
+
+
+def parse_local_input(value: str, zone: str) -> datetime:
+    """A wall-clock time typed in the reader's zone, as an aware datetime."""
+    try:
+        naive = datetime.strptime(value.strip(), LOCAL_INPUT_FORMAT)
+    except ValueError:
+        raise RuleViolation(
+            "invalid_start", "Give the new start as a date and a time, e.g. 2030-03-05 14:30."
+        ) from None
+    return naive.replace(tzinfo=ZoneInfo(zone))
+
+
+def parse_slot_query(start: str, duration: str) -> tuple[datetime, int]:
+    """The slot a booking link names: `start` (RFC 3339) and `duration` (minutes)."""
+    # In a query string an unencoded '+' of the offset arrives as a space.
+    text = start.strip().replace(" ", "+")
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise RuleViolation(
+            "invalid_start", "The link's start is not a time; pick a slot on the Availability page."
+        ) from None
+    if moment.tzinfo is None:
+        raise RuleViolation(
+            "start_without_offset",
+            "The link's start has no UTC offset; pick a slot on the Availability page.",
+        )
+    try:
+        minutes = int(duration)
+    except (TypeError, ValueError):
+        raise RuleViolation(
+            "invalid_duration", "The link's duration is not a number of minutes."
+        ) from None
+    return moment, minutes
+
+
+@dataclass(frozen=True)
+class AttendeeLine:
+    email: str
+    response: str
+    label: str
+
+
+@dataclass(frozen=True)
+class MeetingCard:
+    """One meeting on the Meetings page."""
+
+    meeting: Meeting
+    when: str
+    is_organizer: bool
+    is_upcoming: bool
+    attendees: tuple[AttendeeLine, ...]
+    start_input: str
+    duration: int
+
+    @property
+    def cancelled(self) -> bool:
+        return self.meeting.status == "cancelled"
+
+    @property
+    def can_change(self) -> bool:
+        return self.is_organizer and self.is_upcoming and not self.cancelled
+
+
+def meeting_card(meeting: Meeting, *, viewer_email: str, zone: str, now: datetime) -> MeetingCard:
+    return MeetingCard(
+        meeting=meeting,
+        when=when_text(meeting.start, meeting.end, zone),
+        is_organizer=meeting.organizer == viewer_email.lower(),
+        is_upcoming=meeting.end > now,
+        attendees=tuple(
+            AttendeeLine(a.email, a.response, RESPONSE_LABELS.get(a.response, a.response))
+            for a in meeting.attendees
+        ),
+        start_input=local_input_value(meeting.start, zone),
+        duration=int((meeting.end - meeting.start).total_seconds() // 60),
+    )
+
+
+def split_upcoming(cards: list[MeetingCard]) -> tuple[list[MeetingCard], list[MeetingCard]]:
+    """Upcoming soonest first; past most recent first."""
+    upcoming = [card for card in cards if card.is_upcoming]
+    past = [card for card in cards if not card.is_upcoming]
+    return upcoming, past[::-1]

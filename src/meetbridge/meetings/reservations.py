@@ -1,0 +1,181 @@
+"""Holding people's time in our own database, so that two requests never win the same slot.
+
+Google's free/busy shows only what is already on the calendars; a booking still on its way
+there is invisible to it. So every booking that holds time (see `states.HOLDS_TIME`) is
+checked here, under a per-person lock, before anyone asks Google.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from meetbridge.integrations.provider import Interval
+from meetbridge.meetings import states
+from meetbridge.meetings.models import Booking, IdempotencyRecord, Participant, ScheduleLock
+
+DEFAULT_LEASE_SECONDS = 120
+
+
+class SlotTaken(Exception):
+    def __init__(self, person_id: int) -> None:
+        super().__init__(person_id)
+        self.person_id = person_id
+
+
+class KeyInUse(Exception):
+    """Another request holding the same Idempotency-Key got there first."""
+
+
+def lease_length() -> timedelta:
+    """Longer than any request can spend on the calendar, retries included."""
+    seconds = settings.MEETBRIDGE.get("BOOKING_LEASE_SECONDS", DEFAULT_LEASE_SECONDS)
+    return timedelta(seconds=seconds)
+
+
+def _ensure_lock_rows(person_ids: Sequence[int]) -> None:
+    ScheduleLock.objects.bulk_create(
+        [ScheduleLock(person_id=pid) for pid in person_ids], ignore_conflicts=True
+    )
+
+
+def _lock_people(person_ids: Sequence[int]) -> None:
+    """Blocks until no other reservation touches any of these people (PostgreSQL row locks).
+
+    Locks are taken in id order, so two reservations sharing people cannot deadlock.
+    """
+    list(
+        ScheduleLock.objects.select_for_update()
+        .filter(person_id__in=person_ids)
+        .order_by("person_id")
+        .values_list("person_id", flat=True)
+    )
+
+
+def first_clash(
+    person_ids: Sequence[int], wanted: Interval, *, ignore: Booking | None = None
+) -> int | None:
+    """The first of `person_ids` (in that order) with a booking here that holds `wanted`."""
+    seats = Participant.objects.filter(
+        person_id__in=person_ids, booking__state__in=states.HOLDS_TIME
+    ).filter(
+        Q(booking__start__lt=wanted.end, booking__end__gt=wanted.start)
+        | Q(booking__pending_start__lt=wanted.end, booking__pending_end__gt=wanted.start)
+    )
+    if ignore is not None:
+        seats = seats.exclude(booking_id=ignore.pk)
+    busy = set(seats.values_list("person_id", flat=True))
+    return next((pid for pid in person_ids if pid in busy), None)
+
+
+def reserve_new(
+    booking: Booking,
+    people: Sequence,
+    *,
+    now: datetime,
+    key: str | None = None,
+    fingerprint: str = "",
+) -> None:
+    """Saves the booking in `requested`, holding its time for `people` (organizer first).
+
+    Raises SlotTaken naming the first person whose time another booking here holds, and
+    KeyInUse when a concurrent request with the same Idempotency-Key reserved first.
+    """
+    ids = [person.pk for person in people]
+    _ensure_lock_rows(ids)
+    try:
+        with transaction.atomic():
+            _lock_people(sorted(ids))
+            taken = first_clash(ids, booking.interval)
+            if taken is not None:
+                raise SlotTaken(taken)
+            booking.state = states.REQUESTED
+            booking.lease_until = now + lease_length()
+            booking.created_at = booking.changed_at = now
+            booking.save(force_insert=True)
+            Participant.objects.bulk_create(
+                Participant(
+                    booking=booking,
+                    person=person,
+                    email=person.email,
+                    is_organizer=position == 0,
+                    position=position,
+                    response="accepted" if position == 0 else "needsAction",
+                )
+                for position, person in enumerate(people)
+            )
+            if key:
+                IdempotencyRecord.objects.create(
+                    person=booking.organizer, key=key, fingerprint=fingerprint, booking=booking
+                )
+    except IntegrityError as exc:
+        if key and IdempotencyRecord.objects.filter(person=booking.organizer, key=key).exists():
+            raise KeyInUse from exc
+        raise
+
+
+def reserve_move(booking: Booking, wanted: Interval, *, now: datetime) -> None:
+    """Moves a confirmed booking to `rescheduling`, holding `wanted` besides its current time.
+
+    Raises SlotTaken, or KeyInUse when another request changed the booking meanwhile.
+    """
+    ids = list(booking.participants.order_by("position").values_list("person_id", flat=True))
+    _ensure_lock_rows(ids)
+    with transaction.atomic():
+        _lock_people(sorted(ids))
+        taken = first_clash(ids, wanted, ignore=booking)
+        if taken is not None:
+            raise SlotTaken(taken)
+        moved = advance(
+            booking,
+            states.RESCHEDULING,
+            now=now,
+            pending_start=wanted.start,
+            pending_end=wanted.end,
+            lease_until=now + lease_length(),
+        )
+        if not moved:
+            raise KeyInUse
+
+
+def advance(booking: Booking, target: str, *, now: datetime | None = None, **fields) -> bool:
+    """Moves the booking from the state this copy shows to `target`, only if it is still there.
+
+    False when another request or the sweep moved the row first; the copy is then reloaded.
+    """
+    states.check_move(booking.state, target)
+    now = now or timezone.now()
+    updated = Booking.objects.filter(pk=booking.pk, state=booking.state).update(
+        state=target, changed_at=now, **fields
+    )
+    if not updated:
+        booking.refresh_from_db()
+        return False
+    booking.state = target
+    booking.changed_at = now
+    for name, value in fields.items():
+        setattr(booking, name, value)
+    return True
+
+
+def take_lease(booking: Booking, *, now: datetime) -> bool:
+    """Claims the booking for this process; False while someone else works on it."""
+    until = now + lease_length()
+    claimed = (
+        Booking.objects.filter(pk=booking.pk)
+        .filter(Q(lease_until__isnull=True) | Q(lease_until__lte=now))
+        .update(lease_until=until)
+    )
+    if claimed:
+        booking.lease_until = until
+    return bool(claimed)
+
+
+def release_lease(booking: Booking) -> None:
+    Booking.objects.filter(pk=booking.pk, lease_until=booking.lease_until).update(lease_until=None)
+    booking.lease_until = None

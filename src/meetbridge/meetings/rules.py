@@ -1,0 +1,221 @@
+"""What a booking request must satisfy, and when a time is taken. Pure.
+
+Plain data in, a normalised request or a `RuleViolation` (answered 422) out. The message of
+each violation says what to change.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from meetbridge.integrations.provider import Interval
+from meetbridge.tenants.rules import RuleViolation, normalise_email
+
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+CONTROL_EXCEPT_LINES = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+@dataclass(frozen=True)
+class Limits:
+    min_minutes: int = 5
+    max_minutes: int = 12 * 60
+    # With the organizer that makes 50 calendars: one freeBusy query, Google's maximum.
+    max_attendees: int = 49
+    max_title: int = 200
+    max_description: int = 8000
+    horizon: timedelta = timedelta(days=366)
+
+
+LIMITS = Limits()
+
+
+@dataclass(frozen=True)
+class MeetingRequest:
+    """A booking request that passed every rule: addresses lower-cased, times in UTC."""
+
+    attendees: tuple[str, ...]
+    start: datetime
+    end: datetime
+    title: str
+    description: str
+    video: bool
+
+    @property
+    def interval(self) -> Interval:
+        return Interval(self.start, self.end)
+
+
+def check_times(
+    start: datetime, duration: int, *, now: datetime, limits: Limits = LIMITS
+) -> Interval:
+    """The meeting's time in UTC, whole seconds; raises when it cannot be booked."""
+    if start.tzinfo is None or start.utcoffset() is None:
+        raise RuleViolation(
+            "start_without_offset",
+            "start must include a UTC offset, for example 2030-05-06T14:00:00-04:00.",
+        )
+    if isinstance(duration, bool) or not isinstance(duration, int):
+        raise RuleViolation("invalid_duration", "duration must be a whole number of minutes.")
+    if not limits.min_minutes <= duration <= limits.max_minutes:
+        raise RuleViolation(
+            "invalid_duration",
+            f"duration must be between {limits.min_minutes} and {limits.max_minutes} minutes; "
+            f"{duration} is not.",
+        )
+    start = start.astimezone(UTC).replace(microsecond=0)
+    if start <= now:
+        raise RuleViolation(
+            "start_in_past", "start must be in the future; pick a time later than now."
+        )
+    if start > now + limits.horizon:
+        raise RuleViolation(
+            "start_too_far",
+            f"start must be within {limits.horizon.days} days from now.",
+        )
+    return Interval(start, start + timedelta(minutes=duration))
+
+
+def check_title(title: str, limits: Limits = LIMITS) -> str:
+    cleaned = title.strip()
+    if not cleaned:
+        raise RuleViolation("title_required", "Give the meeting a title.")
+    if len(cleaned) > limits.max_title:
+        raise RuleViolation(
+            "title_too_long",
+            f"The title is {len(cleaned)} characters long; keep it to {limits.max_title}.",
+        )
+    if CONTROL_CHARACTERS.search(cleaned):
+        raise RuleViolation(
+            "title_invalid", "The title must be one line of text, without control characters."
+        )
+    return cleaned
+
+
+def check_description(description: str, limits: Limits = LIMITS) -> str:
+    cleaned = description.strip()
+    if len(cleaned) > limits.max_description:
+        raise RuleViolation(
+            "description_too_long",
+            f"The description is {len(cleaned)} characters long; keep it to "
+            f"{limits.max_description}.",
+        )
+    if CONTROL_EXCEPT_LINES.search(cleaned):
+        raise RuleViolation(
+            "description_invalid", "The description must be plain text, without control characters."
+        )
+    return cleaned
+
+
+def check_attendees(
+    organizer_email: str, attendees: Sequence[str], limits: Limits = LIMITS
+) -> tuple[str, ...]:
+    if not attendees:
+        raise RuleViolation("attendees_required", "Invite at least one colleague (attendees).")
+    if len(attendees) > limits.max_attendees:
+        raise RuleViolation(
+            "too_many_attendees",
+            f"A meeting can have at most {limits.max_attendees} attendees besides you; "
+            f"{len(attendees)} were given.",
+        )
+    organizer = organizer_email.lower()
+    seen: list[str] = []
+    for raw in attendees:
+        email = normalise_email(raw)
+        if email == organizer:
+            raise RuleViolation(
+                "organizer_in_attendees",
+                f"{email} is you, the organizer: leave your own address out of attendees.",
+            )
+        if email in seen:
+            raise RuleViolation(
+                "duplicate_attendee", f"{email} is listed twice in attendees; list each once."
+            )
+        seen.append(email)
+    return tuple(seen)
+
+
+def check_booking(
+    *,
+    organizer_email: str,
+    attendees: Sequence[str],
+    start: datetime,
+    duration: int,
+    title: str,
+    description: str = "",
+    video: bool = False,
+    now: datetime,
+    limits: Limits = LIMITS,
+) -> MeetingRequest:
+    people = check_attendees(organizer_email, attendees, limits)
+    when = check_times(start, duration, now=now, limits=limits)
+    return MeetingRequest(
+        attendees=people,
+        start=when.start,
+        end=when.end,
+        title=check_title(title, limits),
+        description=check_description(description, limits),
+        video=bool(video),
+    )
+
+
+def request_payload(
+    *,
+    attendees: Iterable[str],
+    start: datetime,
+    duration: Any,
+    title: str,
+    description: str = "",
+    video: bool = False,
+) -> dict[str, Any]:
+    """A booking request spelled one way, for its idempotency fingerprint."""
+    if start.tzinfo is not None and start.utcoffset() is not None:
+        start = start.astimezone(UTC)
+    return {
+        "attendees": [a.strip().lower() for a in attendees],
+        "start": start.isoformat(),
+        "duration": duration,
+        "title": title.strip(),
+        "description": description.strip(),
+        "video": bool(video),
+    }
+
+
+def overlaps(a: Interval, b: Interval) -> bool:
+    """Touching ends do not overlap: a meeting may start when the last one ends."""
+    return a.start < b.end and b.start < a.end
+
+
+def subtract(busy: Interval, hole: Interval) -> list[Interval]:
+    """What remains of `busy` outside `hole`."""
+    if not overlaps(busy, hole):
+        return [busy]
+    remains = []
+    if busy.start < hole.start:
+        remains.append(Interval(busy.start, hole.start))
+    if hole.end < busy.end:
+        remains.append(Interval(hole.end, busy.end))
+    return remains
+
+
+def first_busy(
+    wanted: Interval,
+    busy: Mapping[str, Sequence[Interval]],
+    emails: Sequence[str],
+    *,
+    own_time: Interval | None = None,
+) -> str | None:
+    """The first of `emails` (in that order) whose busy time overlaps `wanted`.
+
+    `own_time` is the meeting's current time when it is being moved: the calendar shows it as
+    busy, but it is the meeting itself, not a conflict.
+    """
+    for email in emails:
+        for block in busy.get(email, ()):
+            parts = subtract(block, own_time) if own_time else [block]
+            if any(overlaps(part, wanted) for part in parts):
+                return email
+    return None

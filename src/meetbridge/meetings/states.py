@@ -1,0 +1,69 @@
+"""The life of a booking, as a state machine. Pure.
+
+A booking row records each step, committed *before* the calendar call it announces, so that
+after a crash anywhere the row says what may have reached the calendar:
+
+    requested     the time is reserved in our database; nothing is on the calendar yet
+    inserting     the insert was sent, or is about to be: the event may exist on the calendar
+    confirmed     the event is on the calendar
+    rescheduling  a move to `pending_start`/`pending_end` was sent, or is about to be
+    cancelling    the delete was sent, or is about to be
+    cancelled     the event is cancelled on the calendar
+    failed        nothing of this booking is on the calendar, and nothing ever will be
+"""
+
+from __future__ import annotations
+
+REQUESTED = "requested"
+INSERTING = "inserting"
+CONFIRMED = "confirmed"
+RESCHEDULING = "rescheduling"
+CANCELLING = "cancelling"
+CANCELLED = "cancelled"
+FAILED = "failed"
+
+ALL = (REQUESTED, INSERTING, CONFIRMED, RESCHEDULING, CANCELLING, CANCELLED, FAILED)
+
+TRANSITIONS: dict[str, frozenset[str]] = {
+    REQUESTED: frozenset({INSERTING, FAILED}),
+    INSERTING: frozenset({CONFIRMED, FAILED}),
+    CONFIRMED: frozenset({RESCHEDULING, CANCELLING, CANCELLED}),
+    RESCHEDULING: frozenset({CONFIRMED, CANCELLING, CANCELLED}),
+    CANCELLING: frozenset({CANCELLED}),
+    CANCELLED: frozenset(),
+    FAILED: frozenset(),
+}
+
+# Bookings whose time counts as taken for every participant, whether or not the calendar
+# shows it yet: this is what stops two in-flight requests from both winning a slot.
+HOLDS_TIME = frozenset({REQUESTED, INSERTING, CONFIRMED, RESCHEDULING, CANCELLING})
+
+# Bookings a person can see as meetings.
+VISIBLE = frozenset({CONFIRMED, RESCHEDULING, CANCELLING, CANCELLED})
+
+# States that only last while someone works on the booking; a row left in one was
+# interrupted, and the sweep settles it.
+UNSETTLED = frozenset({REQUESTED, INSERTING, RESCHEDULING, CANCELLING})
+
+FINAL = frozenset({CANCELLED, FAILED})
+
+
+class IllegalTransition(ValueError):
+    def __init__(self, current: str, target: str) -> None:
+        super().__init__(f"A booking cannot go from {current} to {target}.")
+        self.current = current
+        self.target = target
+
+
+def can_move(current: str, target: str) -> bool:
+    return target in TRANSITIONS.get(current, frozenset())
+
+
+def check_move(current: str, target: str) -> None:
+    if not can_move(current, target):
+        raise IllegalTransition(current, target)
+
+
+def sources_of(target: str) -> frozenset[str]:
+    """Every state a booking may be in just before it moves to `target`."""
+    return frozenset(state for state, targets in TRANSITIONS.items() if target in targets)

@@ -1,0 +1,122 @@
+"""PATCH /api/v1/meetings/{id}: the organizer moves a meeting, with the same checks."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from conftest import api_as
+from meetbridge.meetings.models import Booking
+from meetings.helpers import booking_body, meetbridge_events, next_weekday_at
+
+
+def book(organizer, attendees, start):
+    response = api_as(organizer).post("/meetings", booking_body(attendees, start))
+    assert response.status_code == 201, response.json()
+    return response.json()
+
+
+def test_the_organizer_moves_the_meeting_on_every_calendar(team):
+    ben, cy = team.members[:2]
+    meeting = book(ben, [cy], next_weekday_at(9))
+    new_start = next_weekday_at(11)
+    response = api_as(ben).patch(
+        f"/meetings/{meeting['id']}", {"start": new_start.isoformat(), "duration": 45}
+    )
+    assert response.status_code == 200, response.json()
+    moved = response.json()
+    assert moved["id"] == meeting["id"]
+    for person in (ben, cy):
+        [event] = meetbridge_events(team.sandbox, person.email)
+        assert event["start"]["dateTime"].startswith(new_start.strftime("%Y-%m-%dT%H:%M"))
+    booking = Booking.objects.get()
+    assert (booking.state, booking.start, booking.end) == (
+        "confirmed",
+        new_start,
+        new_start + timedelta(minutes=45),
+    )
+    assert booking.pending_start is None
+
+
+def test_moving_only_the_length_keeps_the_start(team):
+    ben, cy = team.members[:2]
+    start = next_weekday_at(9)
+    meeting = book(ben, [cy], start)
+    moved = api_as(ben).patch(f"/meetings/{meeting['id']}", {"duration": 60}).json()
+    assert Booking.objects.get().end == start + timedelta(minutes=60)
+    assert moved["id"] == meeting["id"]
+
+
+def test_a_move_onto_a_colleague_s_busy_time_is_409_and_changes_nothing(team):
+    ben, cy, dee = team.members[:3]
+    meeting = book(ben, [cy], next_weekday_at(9))
+    book(dee, [cy], next_weekday_at(11))
+    response = api_as(ben).patch(
+        f"/meetings/{meeting['id']}", {"start": next_weekday_at(11, 15).isoformat()}
+    )
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "slot_taken"
+    assert cy.email in response.json()["error"]["message"]
+    booking = Booking.objects.get(event_id=meeting["id"])
+    assert (booking.state, booking.start, booking.pending_start) == (
+        "confirmed",
+        next_weekday_at(9),
+        None,
+    )
+
+
+def test_a_move_that_overlaps_the_meeting_s_own_time_is_not_a_conflict(team):
+    ben, cy = team.members[:2]
+    meeting = book(ben, [cy], next_weekday_at(9))
+    response = api_as(ben).patch(
+        f"/meetings/{meeting['id']}", {"start": next_weekday_at(9, 15).isoformat()}
+    )
+    assert response.status_code == 200, response.json()
+
+
+def test_a_move_onto_an_event_booked_outside_meetbridge_is_409(team):
+    ben, cy = team.members[:2]
+    meeting = book(ben, [cy], next_weekday_at(9))
+    team.sandbox.seed_event(
+        cy.email,
+        {
+            "summary": "Doctor",
+            "start": {"dateTime": next_weekday_at(14).isoformat()},
+            "end": {"dateTime": next_weekday_at(15).isoformat()},
+        },
+    )
+    response = api_as(ben).patch(
+        f"/meetings/{meeting['id']}", {"start": next_weekday_at(14, 30).isoformat()}
+    )
+    assert response.status_code == 409
+
+
+def test_attendees_cannot_move_a_meeting_and_strangers_cannot_see_it(team):
+    ben, cy, dee = team.members[:3]
+    meeting = book(ben, [cy], next_weekday_at(9))
+    body = {"start": next_weekday_at(10).isoformat()}
+    attendee = api_as(cy).patch(f"/meetings/{meeting['id']}", body)
+    assert attendee.status_code == 403
+    assert attendee.json()["error"]["code"] == "organizer_only"
+    assert api_as(dee).patch(f"/meetings/{meeting['id']}", body).status_code == 404
+
+
+def test_a_move_into_the_past_or_of_a_bad_length_is_422(team):
+    ben, cy = team.members[:2]
+    meeting = book(ben, [cy], next_weekday_at(9))
+    api = api_as(ben)
+    past = api.patch(
+        f"/meetings/{meeting['id']}",
+        {"start": (next_weekday_at(9) - timedelta(days=30)).isoformat()},
+    )
+    assert past.json()["error"]["code"] == "start_in_past"
+    assert api.patch(f"/meetings/{meeting['id']}", {"duration": 0}).status_code == 422
+
+
+def test_a_cancelled_meeting_cannot_be_moved(team):
+    ben, cy = team.members[:2]
+    meeting = book(ben, [cy], next_weekday_at(9))
+    api = api_as(ben)
+    api.delete(f"/meetings/{meeting['id']}")
+    response = api.patch(f"/meetings/{meeting['id']}", {"start": next_weekday_at(10).isoformat()})
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "meeting_cancelled"

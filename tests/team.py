@@ -1,0 +1,70 @@
+"""A connected tenant whose members granted calendar access: people who can book meetings.
+
+Registered for the whole suite in tests/conftest.py, on top of `connected`
+(tests/integrations/support.py: Acme's Google integration verified against the sandbox):
+- `team`: Ana (admin), Ben (the `member` fixture), Cy and Dee, all users of the sandbox's
+  Workspace who granted meetbridge access to their calendars.
+- `make_team(members=N)`: the same with N members (Ben first).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pytest
+
+from meetbridge.scheduling.models import CalendarAccess
+from meetbridge.tenants.models import Person, Tenant
+from meetbridge.tenants.service import add_person
+from workspace_sandbox.client import Sandbox, Setup
+
+MORE_NAMES = ["cy", "dee", "eli", "fay", "gus", "hal", "ivy", "jo", "kit", "lou", "max", "ned"]
+
+
+@dataclass
+class Team:
+    sandbox: Sandbox
+    setup: Setup
+    tenant: Tenant
+    admin: Person
+    members: list[Person] = field(default_factory=list)
+
+    @property
+    def people(self) -> list[Person]:
+        return [self.admin, *self.members]
+
+
+def grant_calendar_access(person: Person, time_zone: str = "") -> CalendarAccess:
+    access, _ = CalendarAccess.objects.update_or_create(
+        person=person, defaults={"granted": True, "time_zone": time_zone}
+    )
+    person.calendar_access = access
+    return access
+
+
+def more_names(count: int) -> list[str]:
+    if count <= len(MORE_NAMES):
+        return MORE_NAMES[:count]
+    return [f"member{i}" for i in range(count)]
+
+
+@pytest.fixture
+def make_team(sandbox, connected, tenant, admin, member):
+    def make(members: int = 3) -> Team:
+        others = [
+            add_person(tenant=tenant, email=f"{name}@{tenant.domain}", name=name.title())
+            for name in more_names(members - 1)
+        ]
+        for person in others:
+            sandbox.add_user(tenant.domain, person.email)
+        people = [member, *others]
+        for person in [admin, *people]:
+            grant_calendar_access(person)
+        return Team(sandbox, connected, tenant, admin, people)
+
+    return make
+
+
+@pytest.fixture
+def team(make_team) -> Team:
+    return make_team()
