@@ -5,8 +5,9 @@ meetbridge's database persists under var/. Each start therefore builds Google's 
 the Workspace, its people and two weeks of their meetings, a Cloud project with a service
 account and a new key written to var/ — with delegation not yet authorised, so the three setup
 steps are always there to walk. A demo integration saved in an earlier run named a service
-account that no longer exists, so it is disconnected (audited) and the admin connects again
-with the new key. People, their calendar access and the audit log are kept.
+account that no longer exists, and its meetings were on calendars that no longer exist, so both
+are removed (audited) and the admin connects again with the new key. People, their calendar
+access and the audit log are kept.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ class DemoInfo:
     domain: str
     client_id: str
     scope: str
-    disconnected_earlier_key: bool
+    forgot_earlier_run: bool
 
 
 def demo_sign_ins() -> list[SignIn]:
@@ -82,7 +83,7 @@ def write_key_file(var_dir: Path, key: dict) -> Path:
 def seed_meetbridge() -> bool:
     """meetbridge's side: the organisation, its people and the consents some already gave.
 
-    Returns whether an integration from an earlier run was disconnected.
+    Returns whether the integration or meetings of an earlier run were removed.
     """
     from meetbridge.tenants.models import Person, Tenant
     from meetbridge.tenants.service import add_person, create_tenant
@@ -105,7 +106,7 @@ def seed_meetbridge() -> bool:
         )
         if person.granted:  # as if they had granted it on the Calendar access page
             _grant(created, person)
-    return _disconnect_stale_integration(tenant)
+    return _forget_the_previous_sandbox(tenant)
 
 
 def _grant(created, person: demo_week.DemoPerson) -> None:
@@ -114,22 +115,29 @@ def _grant(created, person: demo_week.DemoPerson) -> None:
     consent.grant(created, time_zone=person.time_zone, working_hours=person.working_hours())
 
 
-def _disconnect_stale_integration(tenant) -> bool:
-    """The sandbox restarted empty, so a key saved in an earlier run names nothing any more."""
+def _forget_the_previous_sandbox(tenant) -> bool:
+    """The sandbox restarted empty: a key saved in an earlier run names a service account that
+    no longer exists, and meetings booked then are on calendars that no longer exist."""
     from meetbridge.audit.models import AuditEvent
     from meetbridge.audit.service import record
     from meetbridge.integrations import service
+    from meetbridge.meetings.models import Booking
 
-    if service.integration_of(tenant) is None:
+    bookings = Booking.objects.filter(tenant=tenant)
+    connected = service.integration_of(tenant) is not None
+    if not connected and not bookings.exists():
         return False
     record(
         tenant=tenant,
         kind=AuditEvent.Kind.INTEGRATION_CHANGE,
         operation="demo.sandbox_restarted",
         actor_email="meetbridge run (local demo)",
-        detail="The local sandbox starts empty; the key saved in an earlier run is disconnected.",
+        detail="The local sandbox starts empty: the key saved and the meetings booked in an "
+        "earlier run are removed.",
     )
-    service.disconnect(tenant=tenant, actor=None)
+    bookings.delete()
+    if connected:
+        service.disconnect(tenant=tenant, actor=None)
     return True
 
 
@@ -147,7 +155,7 @@ def seed_demo(*, sandbox_url: str, var_dir: Path | None = None) -> DemoInfo:
         domain=DOMAIN,
         client_id=account["client_id"],
         scope=CALENDAR_SCOPE,
-        disconnected_earlier_key=disconnected,
+        forgot_earlier_run=disconnected,
     )
 
 
@@ -173,11 +181,12 @@ def welcome(url: str, info: DemoInfo, *, cwd: Path | None = None) -> str:
         "     choose a slot and book it. The meeting appears on both calendars in the sandbox",
         "     console and on the Meetings page.",
     ]
-    if info.disconnected_earlier_key:
+    if info.forgot_earlier_run:
         lines += [
             "",
-            "Note: the sandbox starts empty at every start, so the demo integration saved last time",
-            "was disconnected; upload the new key file above to connect again.",
+            "Note: the sandbox keeps Google's side in memory and starts empty every time, so the key",
+            "saved and the meetings booked in the last run were removed. Walk the steps again with",
+            "the new key file (people, their calendar access and the audit log are kept).",
         ]
     return "\n".join(lines)
 

@@ -88,3 +88,32 @@ def test_the_welcome_names_the_sign_ins_the_key_file_and_the_steps(sandbox, tmp_
     assert DEMO_PASSWORD in text
     assert str(Path(tmp_path.name) / KEY_FILE_NAME) in text
     assert info.client_id in text and info.console_url in text
+
+
+def test_a_restart_removes_the_key_and_meetings_of_the_earlier_sandbox(sandbox, tmp_path):
+    from meetbridge.audit.models import AuditEvent
+    from meetbridge.integrations import service
+    from meetbridge.meetings.models import Booking
+
+    first = seed_demo(sandbox_url=sandbox.url, var_dir=tmp_path)
+    tenant = Tenant.objects.get(domain=DOMAIN)
+    ana = Person.objects.get(email="ana@northwind.test")
+    service.save_key(
+        tenant=tenant, actor=ana, provider="google", raw_key=first.key_path.read_text()
+    )
+    Booking.objects.create(
+        tenant=tenant,
+        organizer=ana,
+        title="Booked in the last run",
+        start="2030-01-07T14:00:00Z",
+        end="2030-01-07T14:30:00Z",
+    )
+    sandbox.reset()
+
+    second = seed_demo(sandbox_url=sandbox.url, var_dir=tmp_path)
+
+    assert second.forgot_earlier_run
+    assert service.integration_of(tenant) is None
+    assert not Booking.objects.filter(tenant=tenant).exists()
+    assert AuditEvent.objects.filter(tenant=tenant, operation="demo.sandbox_restarted").exists()
+    assert "were removed" in welcome("http://localhost:8000", second)

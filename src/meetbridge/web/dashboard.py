@@ -33,8 +33,42 @@ def my_calendar(person: Person) -> MyCalendar:
     )
 
 
-def upcoming_meetings(person: Person, limit: int = 5) -> list:
-    return []
+@dataclass(frozen=True)
+class UpcomingMeeting:
+    title: str
+    start: object
+    others: str
+
+
+def upcoming_meetings(person: Person, limit: int = 5) -> list[UpcomingMeeting]:
+    """The person's next meetings as last recorded here (the Meetings page reads them fresh)."""
+    from django.utils import timezone
+
+    from meetbridge.meetings import states
+    from meetbridge.meetings.models import Booking
+
+    bookings = (
+        Booking.objects.filter(
+            tenant_id=person.tenant_id,
+            participants__person=person,
+            state__in=states.VISIBLE - {states.CANCELLED, states.CANCELLING},
+            end__gt=timezone.now(),
+        )
+        .prefetch_related("participants__person")
+        .order_by("start")[:limit]
+    )
+    return [
+        UpcomingMeeting(
+            title=booking.title,
+            start=booking.start,
+            others=", ".join(
+                seat.person.display_name
+                for seat in sorted(booking.participants.all(), key=lambda s: s.position)
+                if seat.person_id != person.id
+            ),
+        )
+        for booking in bookings
+    ]
 
 
 def integration_summary(tenant: Tenant) -> dict:
