@@ -37,7 +37,9 @@ def results_dir() -> Iterator[Path]:
     print(f"\nBrowser journey screenshots: {path}")
 
 
-@pytest.fixture(scope="session")
+# Package scope: one browser for these journeys, closed before other packages' browser tests
+# start their own Playwright (two sync Playwright instances cannot share a thread).
+@pytest.fixture(scope="package")
 def playwright_browser():
     if not Path(CHROMIUM).exists():
         pytest.fail(
@@ -163,9 +165,7 @@ def connected_acme(people, sandbox):
     from meetbridge.integrations import service
     from meetbridge.scheduling import consent
 
-    setup = sandbox.quick_setup(
-        "acme.test", ["ana@acme.test", "ben@acme.test", "chloe@acme.test"]
-    )
+    setup = sandbox.quick_setup("acme.test", ["ana@acme.test", "ben@acme.test", "chloe@acme.test"])
     credential = service.save_key(
         tenant=people["acme"], actor=people["ana"], provider="google", raw_key=setup.key
     )

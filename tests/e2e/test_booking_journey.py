@@ -72,11 +72,15 @@ def test_two_colleagues_book_a_common_slot_then_cancel_it(
     expect(card).to_contain_text("chloe@acme.test")
 
     page.get_by_role("link", name="Home").click()
-    expect(page.locator("#upcoming li")).to_contain_text(re.compile(r"Roadmap check-in — .* with Chloé Martin"))
+    expect(page.locator("#upcoming li")).to_contain_text(
+        re.compile(r"Roadmap check-in — .* with Chloé Martin")
+    )
     page.go_back()
 
     # The event is on both calendars, inserted once with meetbridge's private marker.
-    ben_events = [e for e in sandbox.events_of("ben@acme.test") if e["summary"] == "Roadmap check-in"]
+    ben_events = [
+        e for e in sandbox.events_of("ben@acme.test") if e["summary"] == "Roadmap check-in"
+    ]
     chloe_events = [
         e for e in sandbox.events_of("chloe@acme.test") if e["summary"] == "Roadmap check-in"
     ]

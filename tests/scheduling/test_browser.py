@@ -55,7 +55,7 @@ def test_a_member_grants_access_then_books_from_a_common_free_time(
     consent.grant(claire, time_zone="Europe/Paris")
 
     sign_in(page, admin.email)
-    page.get_by_role("link", name="Calendar access").click()
+    page.get_by_role("link", name="Calendar access", exact=True).click()
     assert page.get_by_text("it never reads the titles").is_visible()
     page.get_by_label("Your time zone").select_option("America/Toronto")
     page.get_by_label("Friday").fill("")
