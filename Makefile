@@ -13,8 +13,10 @@ $(STAMP): pyproject.toml
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 
+# `make run PORT=8123` when 8000 is taken (the sandbox takes the next port).
+PORT ?= 8000
 run: $(STAMP)
-	$(BIN)/meetbridge run
+	$(BIN)/meetbridge run --port $(PORT)
 
 browser-deps:
 	@sh scripts/ensure-chromium.sh

@@ -45,3 +45,10 @@ def test_an_operator_without_a_tenant_gets_a_403_page_not_a_crash(client):
 def test_every_page_says_what_meetbridge_reads(client, member):
     client.force_login(member)
     assert "What meetbridge reads:" in client.get("/").content.decode()
+
+
+def test_a_member_is_told_when_booking_waits_for_the_admin(client, member):
+    CalendarAccess.objects.create(person=member, granted=True)
+    client.force_login(member)
+    html = client.get("/").content.decode()
+    assert "has not connected its Google Workspace" in html

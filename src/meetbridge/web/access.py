@@ -10,8 +10,8 @@ from collections.abc import Callable
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 
 View = Callable[..., HttpResponse]
 
@@ -21,6 +21,11 @@ NOT_AN_ADMIN = (
 NO_TENANT = "This account belongs to no organisation, so it has no pages here."
 
 
+def refuse(request: HttpRequest, reason: str) -> HttpResponse:
+    """The 403 page, answered directly: a refusal is expected, not an error worth a traceback."""
+    return render(request, "403.html", {"exception": reason}, status=403)
+
+
 def member_page(view: View) -> View:
     """Signed in and belonging to a tenant (operators without one get 403, not a crash)."""
 
@@ -28,7 +33,7 @@ def member_page(view: View) -> View:
     @wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if request.user.tenant_id is None:
-            raise PermissionDenied(NO_TENANT)
+            return refuse(request, NO_TENANT)
         return view(request, *args, **kwargs)
 
     return wrapped
@@ -41,7 +46,7 @@ def admin_page(view: View) -> View:
     @wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if not request.user.is_tenant_admin:
-            raise PermissionDenied(NOT_AN_ADMIN if request.user.tenant_id else NO_TENANT)
+            return refuse(request, NOT_AN_ADMIN if request.user.tenant_id else NO_TENANT)
         return view(request, *args, **kwargs)
 
     return wrapped

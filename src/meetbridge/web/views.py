@@ -42,6 +42,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "viewer_zone": time_zone_of(person),
         "me": dashboard.my_calendar(person),
         "upcoming": dashboard.upcoming_meetings(person),
+        "connected": dashboard.integration_summary(person.tenant)["status"] == "verified",
     }
     if person.is_tenant_admin:
         context["admin"] = dashboard.admin_overview(person.tenant)
