@@ -15,8 +15,8 @@ class EmbeddedConsumer(Consumer):
 
 
 def start_embedded_worker(workers: int = 4) -> EmbeddedConsumer:
-    # As `run_huey` does: every app's tasks module, so periodic tasks and hooks are registered
-    # even when nothing in this process has imported them yet.
+    # As `run_huey` does: every app's tasks.py, so periodic tasks and queued jobs of apps the
+    # web process has not imported yet are known to the worker.
     autodiscover_modules("tasks")
     consumer = EmbeddedConsumer(HUEY, workers=workers, worker_type="thread", periodic=True)
     consumer.start()
