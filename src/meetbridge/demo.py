@@ -178,8 +178,9 @@ def welcome(url: str, info: DemoInfo, *, cwd: Path | None = None) -> str:
         f"     scope {info.scope}",
         "  3. Back on Integrations, watch the status turn to Verified (or press Check again).",
         f"  4. Sign out, sign in as {member.email}, open Find a time, pick Chloé Martin (Paris),",
-        "     choose a slot and book it. The meeting appears on both calendars in the sandbox",
-        "     console and on the Meetings page.",
+        "     choose a slot and book it: it is on the Meetings page, and on both calendars in the",
+        "     sandbox console (click a user's address). Decline it there as Chloé, reload",
+        "     Meetings, and her answer shows.",
     ]
     if info.forgot_earlier_run:
         lines += [

@@ -1,16 +1,20 @@
 """A small HTML console at `/`: what is in the sandbox, and the two console steps a tenant admin
-rehearses — authorising domain-wide delegation and switching the Calendar API on or off."""
+rehearses — authorising domain-wide delegation and switching the Calendar API on or off — plus
+each user's calendar, where they can answer invitations as in Google Calendar."""
 
 from __future__ import annotations
 
 from html import escape
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, quote
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse
 from starlette.routing import Route
 
+from . import events
+from .google_errors import ApiError
 from .state import CALENDAR_SCOPE, Delegation, World
+from .timeutil import now
 from .tokens import KNOWN_SCOPES
 
 PAGE = """<!doctype html>
@@ -61,7 +65,10 @@ def render(world: World, notice: str = "") -> str:
         [
             [
                 escape(w.domain),
-                "<br>".join(escape(u.email) for u in w.users.values()),
+                "<br>".join(
+                    f'<a href="/console/calendars/{quote(u.email)}">{escape(u.email)}</a>'
+                    for u in w.users.values()
+                ),
                 "<br>".join(
                     f"{escape(d.client_id)}: {escape(' '.join(sorted(d.scopes)))}"
                     for d in w.delegations.values()
@@ -150,8 +157,97 @@ async def toggle_calendar_api(request: Request):
     return _back(f"The Calendar API is {state} in {project.project_id}.")
 
 
+CALENDAR_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{title} · Google Workspace sandbox</title>
+<style>body{{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}}
+table{{border-collapse:collapse;margin-bottom:1rem}}td,th{{border:1px solid #ccc;padding:.3rem .6rem;text-align:left;vertical-align:top}}
+.note{{background:#fff4d6;padding:.5rem}}</style></head><body>
+<p><a href="/">Back to the console</a></p>
+<h1>{title}</h1>
+{notice}{events}
+</body></html>
+"""
+
+
+def _when(event: dict) -> str:
+    start, end = event.get("start", {}), event.get("end", {})
+    if "date" in start:
+        return f"{start['date']} (all day)"
+    return f"{start.get('dateTime', '?')} to {end.get('dateTime', '?')}"
+
+
+def _answer_form(email: str, event: dict) -> str:
+    mine = next((a for a in event.get("attendees", []) if a.get("self")), None)
+    if mine is None or mine.get("organizer") or event.get("status") == "cancelled":
+        return ""
+    options = "".join(
+        f'<option value="{r}"{" selected" if r == mine.get("responseStatus") else ""}>{r}</option>'
+        for r in events.RESPONSES
+    )
+    return (
+        f'<form method="post" action="/console/calendars/{quote(email)}/respond">'
+        f'<input type="hidden" name="event_id" value="{escape(event["id"])}">'
+        f'<label>Your answer <select name="response">{options}</select></label> '
+        '<button type="submit">Answer</button></form>'
+    )
+
+
+def render_calendar(world: World, email: str, notice: str = "") -> str:
+    items = sorted(
+        (events.view(stored, email) for stored in world.calendars[email].values()),
+        key=lambda e: str(e.get("start", {}).get("dateTime") or e.get("start", {}).get("date")),
+    )
+    rows = [
+        [
+            escape(e.get("summary", "(no title)"))
+            + (" <em>(recurring)</em>" if e.get("recurrence") else ""),
+            escape(_when(e)),
+            escape(e.get("status", "")) + (", shown as free" if e.get("transparency") == "transparent" else ""),
+            escape(e.get("organizer", {}).get("email", "")),
+            "<br>".join(
+                f"{escape(a['email'])}: {escape(a.get('responseStatus', ''))}"
+                for a in e.get("attendees", [])
+            ),
+            _answer_form(email, e),
+        ]
+        for e in items
+    ]
+    return CALENDAR_PAGE.format(
+        title=escape(f"Calendar of {email}"),
+        notice=f'<p class="note">{escape(notice)}</p>' if notice else "",
+        events=_table(["event", "when", "status", "organizer", "guests", ""], rows),
+    )
+
+
+async def calendar_page(request: Request) -> HTMLResponse:
+    world: World = request.app.state.world
+    email = request.path_params["email"].lower()
+    if world.user(email) is None:
+        return HTMLResponse(f"<p>{escape(email)} is not a sandbox user.</p>", status_code=404)
+    notice = request.query_params.get("notice", "")
+    return HTMLResponse(render_calendar(world, email, notice))
+
+
+async def answer_invitation(request: Request):
+    world: World = request.app.state.world
+    email = request.path_params["email"].lower()
+    form = await _form(request)
+    try:
+        events.respond(world, email, form.get("event_id", ""), form.get("response", ""), now=now())
+        notice = "Answer saved."
+    except ApiError as error:
+        notice = error.message
+    from urllib.parse import urlencode
+
+    return RedirectResponse(
+        f"/console/calendars/{quote(email)}?" + urlencode({"notice": notice}), status_code=303
+    )
+
+
 routes = [
     Route("/", page, methods=["GET"]),
+    Route("/console/calendars/{email}", calendar_page, methods=["GET"]),
+    Route("/console/calendars/{email}/respond", answer_invitation, methods=["POST"]),
     Route("/console/delegation", authorise_delegation, methods=["POST"]),
     Route("/console/calendar-api", toggle_calendar_api, methods=["POST"]),
 ]

@@ -9,7 +9,6 @@ written to MEETBRIDGE_DOCS_SCREENSHOTS when set (see docs/screenshots/README.md)
 from __future__ import annotations
 
 import os
-import shutil
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -26,6 +25,7 @@ DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 375, "height": 740}
 TIMEOUT_MS = 15_000
 PASSWORD = "correct-horse-battery"
+DOCS_HEIGHT = 1000
 
 
 @pytest.fixture(scope="session")
@@ -104,13 +104,20 @@ class Browsing:
         page.get_by_role("heading", level=1, name="Hello").wait_for()
         return page
 
-    def shot(self, page, name: str, *, docs: bool = False, full_page: bool = True) -> Path:
+    def shot(self, page, name: str, *, docs: bool = False) -> Path:
+        """The whole page into the results; for the docs, at most its first DOCS_HEIGHT px."""
         path = self.results / f"{self.test_name}--{name}.png"
-        page.screenshot(path=str(path), full_page=full_page)
+        page.screenshot(path=str(path), full_page=True)
         docs_dir = os.environ.get("MEETBRIDGE_DOCS_SCREENSHOTS")
         if docs and docs_dir:
             Path(docs_dir).mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(path, Path(docs_dir) / f"{name}.png")
+            width = page.viewport_size["width"]
+            height = min(page.evaluate("document.documentElement.scrollHeight"), DOCS_HEIGHT)
+            page.screenshot(
+                path=str(Path(docs_dir) / f"{name}.png"),
+                full_page=True,
+                clip={"x": 0, "y": 0, "width": width, "height": height},
+            )
         return path
 
     def close(self) -> None:

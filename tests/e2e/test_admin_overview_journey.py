@@ -30,7 +30,7 @@ def test_admin_sees_who_granted_access_and_what_was_done(browsing, people, worke
     expect(ben_row).to_contain_text("Granted")
     expect(ben_row).to_contain_text("Europe/Paris")
     expect(page.get_by_role("row", name="Chloé Martin")).to_contain_text("Not granted")
-    browsing.shot(page, "members-desktop", docs=True)
+    browsing.shot(page, "members-desktop")
 
     page.get_by_role("link", name="Audit log").click()
     expect(page.get_by_role("heading", level=1, name="Audit log")).to_be_visible()

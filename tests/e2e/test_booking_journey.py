@@ -90,8 +90,14 @@ def test_two_colleagues_book_a_common_slot_then_cancel_it(
     assert datetime.fromisoformat(event["start"]["dateTime"]) == start + timedelta(minutes=30)
     assert event.get("extendedProperties", {}).get("private")
 
-    # Chloé declines in her calendar; the Meetings page reads the answer back from Google.
-    sandbox.respond("chloe@acme.test", event["id"], "declined")
+    # Chloé declines in her calendar (the sandbox's console); Meetings reads the answer back.
+    console = browsing.page()
+    console.goto(sandbox.url + "/")
+    console.get_by_role("link", name="chloe@acme.test").click()
+    invitation = console.get_by_role("row").filter(has_text="Roadmap check-in")
+    invitation.get_by_label("Your answer").select_option("declined")
+    invitation.get_by_role("button", name="Answer").click()
+    expect(console.get_by_text("Answer saved.")).to_be_visible()
     page.reload()
     chloe_answer = page.locator("li.meeting").filter(has_text="Roadmap check-in")
     answer = chloe_answer.get_by_role("listitem").filter(has_text="chloe@acme.test")
