@@ -14,7 +14,7 @@ from starlette.routing import Route
 from . import events
 from .google_errors import ApiError
 from .state import CALENDAR_SCOPE, Delegation, World
-from .timeutil import now
+from .timeutil import event_time, now
 from .tokens import KNOWN_SCOPES
 
 PAGE = """<!doctype html>
@@ -169,11 +169,14 @@ table{{border-collapse:collapse;margin-bottom:1rem}}td,th{{border:1px solid #ccc
 """
 
 
-def _when(event: dict) -> str:
-    start, end = event.get("start", {}), event.get("end", {})
-    if "date" in start:
-        return f"{start['date']} (all day)"
-    return f"{start.get('dateTime', '?')} to {end.get('dateTime', '?')}"
+def _when(event: dict, zone) -> str:
+    """The first occurrence, in the calendar owner's zone, as their Google Calendar shows it."""
+    start, _, all_day = event_time(event.get("start", {}), zone)
+    if all_day:
+        return f"{start:%a %d %b %Y} (all day)"
+    end, _, _ = event_time(event.get("end", {}), zone)
+    start, end = start.astimezone(zone), end.astimezone(zone)
+    return f"{start:%a %d %b %Y %H:%M}–{end:%H:%M}"
 
 
 def _answer_form(email: str, event: dict) -> str:
@@ -193,15 +196,16 @@ def _answer_form(email: str, event: dict) -> str:
 
 
 def render_calendar(world: World, email: str, notice: str = "") -> str:
+    zone = world.calendar_zone(email)
     items = sorted(
         (events.view(stored, email) for stored in world.calendars[email].values()),
-        key=lambda e: str(e.get("start", {}).get("dateTime") or e.get("start", {}).get("date")),
+        key=lambda e: event_time(e.get("start", {}), zone)[0],
     )
     rows = [
         [
             escape(e.get("summary", "(no title)"))
             + (" <em>(recurring)</em>" if e.get("recurrence") else ""),
-            escape(_when(e)),
+            escape(_when(e, zone)),
             escape(e.get("status", "")) + (", shown as free" if e.get("transparency") == "transparent" else ""),
             escape(e.get("organizer", {}).get("email", "")),
             "<br>".join(
@@ -213,7 +217,7 @@ def render_calendar(world: World, email: str, notice: str = "") -> str:
         for e in items
     ]
     return CALENDAR_PAGE.format(
-        title=escape(f"Calendar of {email}"),
+        title=escape(f"Calendar of {email} ({zone.key})"),
         notice=f'<p class="note">{escape(notice)}</p>' if notice else "",
         events=_table(["event", "when", "status", "organizer", "guests", ""], rows),
     )
