@@ -206,7 +206,8 @@ def render_calendar(world: World, email: str, notice: str = "") -> str:
             escape(e.get("summary", "(no title)"))
             + (" <em>(recurring)</em>" if e.get("recurrence") else ""),
             escape(_when(e, zone)),
-            escape(e.get("status", "")) + (", shown as free" if e.get("transparency") == "transparent" else ""),
+            escape(e.get("status", ""))
+            + (", shown as free" if e.get("transparency") == "transparent" else ""),
             escape(e.get("organizer", {}).get("email", "")),
             "<br>".join(
                 f"{escape(a['email'])}: {escape(a.get('responseStatus', ''))}"
