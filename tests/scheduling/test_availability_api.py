@@ -250,3 +250,25 @@ def test_an_offset_sent_unencoded_still_reads(ana):
         HTTP_AUTHORIZATION=f"Bearer {api.token}",
     )
     assert response.status_code == 200, response.json()
+
+
+def test_the_callers_own_address_and_repeats_are_read_once(ana, colleague, tenant):
+    ben = colleague("ben.b@acme.test")
+    day = next_weekday(1)
+    response = ask(
+        api_as(ana),
+        people=[ana.email.upper(), ben.email, "Ben.B@Acme.test"],
+        start=at(day, 0),
+        end=at(day, 23),
+    )
+    assert response.status_code == 200, response.json()
+    newest = AuditEvent.objects.filter(tenant=tenant, operation="calendar.freebusy.query").first()
+    assert newest.actor == ana and newest.detail.endswith(" 2 calendars")
+
+
+def test_at_most_150_colleagues_at_a_time(ana):
+    day = next_weekday(1)
+    many = [f"p{n}@acme.test" for n in range(151)]
+    response = ask(api_as(ana), people=many, start=at(day, 0), end=at(day, 23))
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "too_many_people"
