@@ -199,3 +199,16 @@ def test_a_range_too_long_is_refused_on_the_form(admin):
         )
     )
     assert "Look at most 62 days at a time." in page
+
+
+def test_an_unconnected_organisation_is_explained_on_the_page(admin):
+    consent.grant(admin)
+    day = next_weekday(1)
+    page = text_of(
+        signed_in(admin).get(
+            "/availability",
+            {"first_day": str(day), "last_day": str(day), "duration": 30, "interval": 15},
+        )
+    )
+    assert "has not connected its calendar system" in page
+    assert "Ask a tenant admin" in page
