@@ -40,12 +40,12 @@ def run_slots(report: dict) -> None:
     ]
 
 
-def run_http(report: dict, throughput_seconds: float, workers: int) -> None:
+def run_http(report: dict, throughput_seconds: float, workers: int, threads: int) -> None:
     from bench import http_bench, stack
 
-    sut = stack.start(log, workers=workers)
+    sut = stack.start(log, workers=workers, threads=threads)
     try:
-        report["serving"] = stack.serving(workers)
+        report["serving"] = stack.serving(workers, threads)
         report["database"] = sut.database
         sut.sandbox.set_faults(latency_ms=http_bench.LATENCY_MS)
         began = datetime.now(UTC)
@@ -163,7 +163,9 @@ def render(report: dict) -> str:
     line = "  ".join(f"{{:<{w}}}" for w in widths)
     out = [
         f"meetbridge bench · command: {report['command']} · {report['started_at']}",
-        f"machine: {report['machine']}",
+        f"machine: {report['machine']}; load average at start "
+        f"{report['load_average_at_start'][0]:.1f}, at end {report['load_average_at_end'][0]:.1f} "
+        "(other work on the machine slows every number)",
     ]
     if "serving" in report:
         out.append(
@@ -182,6 +184,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--workers", type=int, default=1, help="gunicorn worker processes (default 1)"
     )
+    parser.add_argument("--threads", type=int, default=64, help="threads per worker (default 64)")
     args = parser.parse_args(argv)
     command = (
         "make bench (python -m bench"
@@ -194,14 +197,16 @@ def main(argv: list[str] | None = None) -> int:
         "machine": f"{os.cpu_count()} CPUs, {platform.system()} {platform.machine()}, "
         f"Python {platform.python_version()}",
         "sandbox_latency_ms": 100,
+        "load_average_at_start": os.getloadavg(),
         "targets": TARGETS,
     }
     started = time.monotonic()
     if args.only in (None, "slots"):
         run_slots(report)
     if args.only in (None, "http"):
-        run_http(report, args.throughput_seconds, args.workers)
+        run_http(report, args.throughput_seconds, args.workers, args.threads)
     report["bench_seconds"] = round(time.monotonic() - started, 1)
+    report["load_average_at_end"] = os.getloadavg()
     text = render(report)
     report["table"] = text
     RESULTS.mkdir(exist_ok=True)
