@@ -18,9 +18,7 @@ transactional = pytest.mark.django_db(transaction=True)
 def key_material(key: dict) -> list[str]:
     """Every line of the PEM body: finding any one of them anywhere is a leak."""
     return [
-        line
-        for line in key["private_key"].splitlines()
-        if line and not line.startswith("-----")
+        line for line in key["private_key"].splitlines() if line and not line.startswith("-----")
     ]
 
 
@@ -43,8 +41,9 @@ def test_the_private_key_never_leaks(
     # A broken key (the PEM cut short) is refused without quoting it.
     broken = {**workspace.key, "private_key": workspace.key["private_key"][:900]}
     seen.append(
-        admin_api.put("/integration", {"provider": "google", "service_account_key": broken})
-        .content.decode()
+        admin_api.put(
+            "/integration", {"provider": "google", "service_account_key": broken}
+        ).content.decode()
     )
     seen.append(
         browser.post(
