@@ -47,6 +47,23 @@ class Direct:
         self.token = credentials.token
         self.url = f"{stack.sandbox.url}/calendar/v3/freeBusy"
         self.http = requests.Session()
+        self.stack = stack
+        self.pool_sessions: list[Direct] = []
+
+    def in_parallel(self, emails: list[str], start: datetime, end: datetime) -> float:
+        """Every batch of 50 at once, each on its own connection: the floor for >50 people."""
+        batches = [emails[i : i + 50] for i in range(0, len(emails), 50)]
+        while len(self.pool_sessions) < len(batches):
+            self.pool_sessions.append(Direct(self.stack))
+        started = time.perf_counter()
+        with ThreadPoolExecutor(max_workers=len(batches)) as pool:
+            list(
+                pool.map(
+                    lambda pair: pair[0].free_busy(pair[1], start, end),
+                    zip(self.pool_sessions, batches, strict=False),
+                )
+            )
+        return time.perf_counter() - started
 
     def free_busy(self, emails: list[str], start: datetime, end: datetime) -> float:
         body = {
@@ -98,15 +115,25 @@ def latency(stack: Stack, counts=(2, 10, 50, 120), samples: int = 25) -> list[di
     for count in counts:
         mb.ask(http, count, start, end)  # warm: tokens, connections
         direct.free_busy(everyone[: min(count, 50)], start, end)
-        direct_times, mb_times = [], []
+        direct_times, mb_times, parallel_times = [], [], []
         for _ in range(samples):
             direct_times.append(direct.free_busy(everyone[: min(count, 50)], start, end))
             elapsed, status = mb.ask(http, count, start, end)
             if status != 200:
                 raise RuntimeError(f"availability for {count} people answered {status}")
             mb_times.append(elapsed)
+            if count > 50:
+                parallel_times.append(direct.in_parallel(everyone[:count], start, end))
+        extra = {}
+        if parallel_times:
+            extra = {
+                "direct_parallel_ms_p50": 1000 * statistics.median(parallel_times),
+                "ratio_p50_to_parallel": statistics.median(mb_times)
+                / statistics.median(parallel_times),
+            }
         rows.append(
             {
+                **extra,
                 "people": count,
                 "direct_ms_p50": 1000 * statistics.median(direct_times),
                 "direct_ms_p95": 1000 * percentile(direct_times, 95),

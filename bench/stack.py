@@ -36,7 +36,9 @@ CLIENT_PEOPLE = 64
 WORKERS, THREADS = 1, 64
 
 
-def serving(workers: int = WORKERS, threads: int = THREADS) -> str:
+def serving(workers: int = WORKERS, threads: int = THREADS, server_name: str = "gunicorn") -> str:
+    if server_name == "waitress":
+        return f"waitress 3, 1 process x {threads} threads"
     return f"gunicorn 27, gthread worker class: {workers} process x {threads} threads"
 
 
@@ -102,7 +104,40 @@ def _create_postgres_database(url: str) -> tuple[str, callable]:
     return url.rsplit("/", 1)[0] + "/" + name, drop
 
 
-def start(log, *, workers: int = WORKERS, threads: int = THREADS) -> Stack:
+def server_command(name: str, workers: int, threads: int, port: int) -> list[str]:
+    if name == "waitress":
+        return [
+            sys.executable,
+            "-m",
+            "waitress",
+            f"--listen=127.0.0.1:{port}",
+            f"--threads={threads}",
+            "--backlog=256",
+            "meetbridge.wsgi:application",
+        ]
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "meetbridge.wsgi",
+        "--worker-class",
+        "gthread",
+        "--workers",
+        str(workers),
+        "--threads",
+        str(threads),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--backlog",
+        "256",
+        "--log-level",
+        "warning",
+    ]
+
+
+def start(
+    log, *, workers: int = WORKERS, threads: int = THREADS, server_name: str = "gunicorn"
+) -> Stack:
     var_dir = tempfile.mkdtemp(prefix="meetbridge-bench-")
     env = {**os.environ, "MEETBRIDGE_MODE": "local", "MEETBRIDGE_VAR_DIR": var_dir}
     env.pop("REDIS_URL", None)
@@ -138,32 +173,18 @@ def start(log, *, workers: int = WORKERS, threads: int = THREADS) -> Stack:
         port = free_port()
         stack.server_log = os.path.join(var_dir, "gunicorn.log")
         server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "meetbridge.wsgi",
-                "--worker-class",
-                "gthread",
-                "--workers",
-                str(workers),
-                "--threads",
-                str(threads),
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--backlog",
-                "256",
-                "--log-level",
-                "warning",
-            ],
+            server_command(server_name, workers, threads, port),
             env=env,
             cwd=var_dir,
             stderr=open(stack.server_log, "w"),  # noqa: SIM115 - the server process owns it
         )
         stack.processes.append(server)
         stack.meetbridge_url = f"http://127.0.0.1:{port}"
-        wait_for(f"{stack.meetbridge_url}/healthz", server, "meetbridge (gunicorn)")
-        log(f"meetbridge on {stack.meetbridge_url}, served by {serving(workers, threads)}")
+        wait_for(f"{stack.meetbridge_url}/healthz", server, f"meetbridge ({server_name})")
+        log(
+            f"meetbridge on {stack.meetbridge_url}, "
+            f"served by {serving(workers, threads, server_name)}"
+        )
     except BaseException:
         stack.stop()
         raise
