@@ -40,12 +40,13 @@ def run_slots(report: dict) -> None:
     ]
 
 
-def run_http(report: dict, throughput_seconds: float, workers: int, threads: int) -> None:
+def run_http(report: dict, args: argparse.Namespace) -> None:
     from bench import http_bench, stack
 
-    sut = stack.start(log, workers=workers, threads=threads)
+    workers, threads, throughput_seconds = args.workers, args.threads, args.throughput_seconds
+    sut = stack.start(log, workers=workers, threads=threads, server_name=args.server)
     try:
-        report["serving"] = stack.serving(workers, threads)
+        report["serving"] = stack.serving(workers, threads, args.server)
         report["database"] = sut.database
         sut.sandbox.set_faults(latency_ms=http_bench.LATENCY_MS)
         began = datetime.now(UTC)
@@ -63,7 +64,7 @@ def run_http(report: dict, throughput_seconds: float, workers: int, threads: int
             "from_cold_start": http_bench.token_exchanges(began),
             "steady_state": http_bench.token_exchanges(steady),
             "steady_state_seconds": steady_seconds,
-            "server_processes": workers,
+            "server_processes": workers if args.server == "gunicorn" else 1,
         }
         log("baseline: google-api-python-client, one freeBusy per person in turn")
         report["by_hand"] = [
@@ -192,6 +193,7 @@ def main(argv: list[str] | None = None) -> int:
         "--workers", type=int, default=1, help="gunicorn worker processes (default 1)"
     )
     parser.add_argument("--threads", type=int, default=64, help="threads per worker (default 64)")
+    parser.add_argument("--server", choices=("gunicorn", "waitress"), default="gunicorn")
     args = parser.parse_args(argv)
     command = (
         "make bench (python -m bench"
@@ -211,7 +213,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.only in (None, "slots"):
         run_slots(report)
     if args.only in (None, "http"):
-        run_http(report, args.throughput_seconds, args.workers, args.threads)
+        run_http(report, args)
     report["bench_seconds"] = round(time.monotonic() - started, 1)
     report["load_average_at_end"] = os.getloadavg()
     text = render(report)
