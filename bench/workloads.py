@@ -33,7 +33,9 @@ def busy_day(rng: random.Random, zone: ZoneInfo, day: datetime, blocks: int) -> 
         start = local_day + timedelta(seconds=n * HALF_HOUR)
         if start.astimezone(UTC).hour not in KEPT_FREE_UTC_HOURS:
             candidates.append(int(start.timestamp()))
-    return [(t, t + HALF_HOUR) for t in sorted(rng.sample(candidates, min(blocks, len(candidates))))]
+    return [
+        (t, t + HALF_HOUR) for t in sorted(rng.sample(candidates, min(blocks, len(candidates))))
+    ]
 
 
 def people(count: int, days: int, blocks_per_day: int = 10, seed: int = 5) -> list[Participant]:

@@ -9,7 +9,7 @@ from meetbridge.meetings import states
 
 def test_a_booking_reaches_the_calendar_only_through_inserting():
     assert states.sources_of(states.CONFIRMED) == {states.INSERTING, states.RESCHEDULING}
-    assert not states.can_move(states.REQUESTED, states.CONFIRMED)
+    assert states.sources_of(states.FAILED) == {states.INSERTING}
 
 
 def test_cancelled_and_failed_are_final():

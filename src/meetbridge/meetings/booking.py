@@ -1,13 +1,13 @@
 """Booking a meeting exactly once, whatever Google or the network does.
 
-1. The request is checked and the time reserved in our database (`requested`), so no other
-   request here can take it.
-2. Everyone's free/busy is read again from the calendar.
-3. The row moves to `inserting`, then the event is inserted with an id derived from the
-   booking: a retried insert can only meet itself (409 duplicate, confirmed by a get).
+1. The request is checked, and everyone's free/busy read again from the calendar.
+2. The time is reserved in our database under per-person locks, where bookings still on
+   their way to the calendar count as busy too; the row is written in `inserting`.
+3. The event is inserted with an id derived from the booking: a retried insert can only meet
+   itself (409 duplicate, confirmed by a get).
 4. The row moves to `confirmed`.
-A crash or an unanswered call leaves the row in `requested` or `inserting`; a retry with the
-same Idempotency-Key resumes it, and the sweep (`repair.py`) settles what nobody resumes.
+A crash or an unanswered call leaves the row in `inserting`; a retry with the same
+Idempotency-Key resumes it, and the sweep (`repair.py`) settles what nobody resumes.
 """
 
 from __future__ import annotations
@@ -97,6 +97,7 @@ def book(
         now=now,
     )
     people = participants(organizer, request.attendees)
+    emails = [person.email for person in people]
     provider = calendar_for(organizer.tenant, organizer)
     booking = Booking(
         tenant=organizer.tenant,
@@ -109,7 +110,12 @@ def book(
         end=request.end,
     )
     try:
+        check_still_free(provider, organizer.email, emails, booking.interval)
         reserve_new(booking, people, now=now, key=key, fingerprint=digest)
+    except MeetingError as refusal:
+        if refusal.code == "slot_taken":
+            _remember(organizer, key, digest, refusal)
+        raise
     except SlotTaken as taken:
         email = next(p.email for p in people if p.pk == taken.person_id)
         refusal = errors.slot_taken(email, organizer.email)
@@ -117,7 +123,7 @@ def book(
         raise refusal from None
     except KeyInUse:
         raise errors.in_progress() from None
-    return _carry_out(booking, provider, key=key, resuming=False)
+    return _carry_out(booking, provider, emails, key=key, resuming=False)
 
 
 def _replay(record: IdempotencyRecord, digest: str, *, now: datetime) -> dict | None:
@@ -133,11 +139,12 @@ def _replay(record: IdempotencyRecord, digest: str, *, now: datetime) -> dict | 
         # The first attempt ended without an answer worth keeping: nothing was booked.
         record.delete()
         return None
-    if booking.state in (states.REQUESTED, states.INSERTING):
+    if booking.state == states.INSERTING:
         if not take_lease(booking, now=now):
             raise errors.in_progress()
         provider = calendar_for(booking.tenant, booking.organizer)
-        return _carry_out(booking, provider, key=record.key, resuming=True)
+        emails = list(booking.participants.order_by("position").values_list("email", flat=True))
+        return _carry_out(booking, provider, emails, key=record.key, resuming=True)
     # Booked, but the answer was lost before it was kept: answer from the booking.
     body = booking.as_meeting().to_json()
     _keep(record, 201, body)
@@ -145,11 +152,19 @@ def _replay(record: IdempotencyRecord, digest: str, *, now: datetime) -> dict | 
 
 
 def _carry_out(
-    booking: Booking, provider: CalendarProvider, *, key: str | None, resuming: bool
+    booking: Booking,
+    provider: CalendarProvider,
+    emails: list[str],
+    *,
+    key: str | None,
+    resuming: bool,
 ) -> dict:
-    """Takes a reserved booking to the calendar; this process holds its lease."""
+    """Takes a reserved booking to the calendar; this process holds its lease.
+
+    `emails`: the organizer's, then the attendees'.
+    """
     try:
-        meeting = _to_calendar(booking, provider, resuming=resuming)
+        meeting = _to_calendar(booking, provider, emails, resuming=resuming)
     except MeetingError as refusal:
         if key and refusal.code == "slot_taken":
             _remember(booking.organizer, key, "", refusal)
@@ -165,36 +180,33 @@ def _carry_out(
     return body
 
 
-def _to_calendar(booking: Booking, provider: CalendarProvider, *, resuming: bool) -> Meeting:
-    seats = list(booking.participants.order_by("position"))
-    emails = [seat.email for seat in seats]
-    if booking.state == states.INSERTING and resuming:
+def _to_calendar(
+    booking: Booking, provider: CalendarProvider, emails: list[str], *, resuming: bool
+) -> Meeting:
+    if resuming:
         # The last attempt may have made the event: look before checking or inserting.
         found = look_up_after_doubt(booking, provider)
         if found is not None:
             return confirm(booking, found, provider)
-    if booking.state in (states.REQUESTED, states.INSERTING):
         try:
-            check_still_free(provider, booking, emails, booking.interval)
+            check_still_free(provider, booking.organizer.email, emails, booking.interval)
         except MeetingError as refusal:
             fail(booking, refusal)
             raise
-    if booking.state == states.REQUESTED and not advance(booking, states.INSERTING):
-        raise errors.in_progress()
     view = insert(booking, provider, attendee_emails=tuple(emails[1:]))
     return confirm(booking, view, provider)
 
 
 def check_still_free(
     provider: CalendarProvider,
-    booking: Booking,
+    organizer: str,
     emails: list[str],
     wanted: Interval,
     *,
     own_time: Interval | None = None,
 ) -> None:
-    """Reads everyone's free/busy again; raises when someone is busy or cannot be read."""
-    organizer = booking.organizer.email
+    """Reads everyone's free/busy again (Google's view: what is already on the calendars);
+    raises when someone is busy or cannot be read."""
     try:
         found = provider.free_busy(
             as_email=organizer, emails=emails, start=wanted.start, end=wanted.end
@@ -255,6 +267,7 @@ def confirm(booking: Booking, view: EventView, provider: CalendarProvider) -> Me
         html_link=view.html_link or "",
         video_link=view.video_link or "",
         description="",
+        lease_until=None,
     )
     if not confirmed and booking.state == states.FAILED:
         # The sweep gave the booking up while this request was still inserting: the

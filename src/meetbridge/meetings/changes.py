@@ -71,7 +71,9 @@ def _move(
     booking: Booking, provider: CalendarProvider, emails: list[str], wanted: Interval
 ) -> Meeting:
     try:
-        check_still_free(provider, booking, emails, wanted, own_time=booking.interval)
+        check_still_free(
+            provider, booking.organizer.email, emails, wanted, own_time=booking.interval
+        )
     except MeetingError:
         advance(booking, states.CONFIRMED, pending_start=None, pending_end=None)
         raise

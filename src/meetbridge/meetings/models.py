@@ -26,7 +26,7 @@ class Booking(models.Model):
         "tenants.Person", on_delete=models.CASCADE, related_name="organized_bookings"
     )
     event_id = models.CharField(max_length=64, unique=True)
-    state = models.CharField(max_length=16, choices=STATE_CHOICES, default=states.REQUESTED)
+    state = models.CharField(max_length=16, choices=STATE_CHOICES, default=states.INSERTING)
     title = models.CharField(max_length=200)
     # Kept only until the event is on the calendar (a retried insert needs it), then erased.
     description = models.TextField(blank=True)

@@ -38,17 +38,16 @@ def lease_length() -> timedelta:
     return timedelta(seconds=seconds)
 
 
-def _ensure_lock_rows(person_ids: Sequence[int]) -> None:
-    ScheduleLock.objects.bulk_create(
-        [ScheduleLock(person_id=pid) for pid in person_ids], ignore_conflicts=True
-    )
-
-
 def _lock_people(person_ids: Sequence[int]) -> None:
     """Blocks until no other reservation touches any of these people (PostgreSQL row locks).
 
-    Locks are taken in id order, so two reservations sharing people cannot deadlock.
+    Locks are taken in id order, so two reservations sharing people cannot deadlock. A
+    person's first lock row is created here; a concurrent creator of the same row waits for
+    this transaction, so that too is serialised.
     """
+    ScheduleLock.objects.bulk_create(
+        [ScheduleLock(person_id=pid) for pid in person_ids], ignore_conflicts=True
+    )
     list(
         ScheduleLock.objects.select_for_update()
         .filter(person_id__in=person_ids)
@@ -81,20 +80,19 @@ def reserve_new(
     key: str | None = None,
     fingerprint: str = "",
 ) -> None:
-    """Saves the booking in `requested`, holding its time for `people` (organizer first).
+    """Saves the booking in `inserting`, holding its time for `people` (organizer first).
 
     Raises SlotTaken naming the first person whose time another booking here holds, and
     KeyInUse when a concurrent request with the same Idempotency-Key reserved first.
     """
     ids = [person.pk for person in people]
-    _ensure_lock_rows(ids)
     try:
         with transaction.atomic():
             _lock_people(sorted(ids))
             taken = first_clash(ids, booking.interval)
             if taken is not None:
                 raise SlotTaken(taken)
-            booking.state = states.REQUESTED
+            booking.state = states.INSERTING
             booking.lease_until = now + lease_length()
             booking.created_at = booking.changed_at = now
             booking.save(force_insert=True)
@@ -125,7 +123,6 @@ def reserve_move(booking: Booking, wanted: Interval, *, now: datetime) -> None:
     Raises SlotTaken, or KeyInUse when another request changed the booking meanwhile.
     """
     ids = list(booking.participants.order_by("position").values_list("person_id", flat=True))
-    _ensure_lock_rows(ids)
     with transaction.atomic():
         _lock_people(sorted(ids))
         taken = first_clash(ids, wanted, ignore=booking)
@@ -177,5 +174,7 @@ def take_lease(booking: Booking, *, now: datetime) -> bool:
 
 
 def release_lease(booking: Booking) -> None:
+    if booking.lease_until is None:
+        return
     Booking.objects.filter(pk=booking.pk, lease_until=booking.lease_until).update(lease_until=None)
     booking.lease_until = None
