@@ -65,6 +65,8 @@ def test_invalid_grant_is_told_apart_by_its_description():
     assert "Step 1" in signature.fix and "Create new key > JSON" in signature.fix
     assert not signature.heals
     assert clock.heals and "clock" in clock.fix
+    audience = token("invalid_grant", "Invalid JWT: Failed audience check.")
+    assert audience.code == "token_endpoint_mismatch" and "GOOGLE_TOKEN_URI" in audience.fix
 
 
 def test_a_disabled_or_deleted_service_account_sends_the_admin_back_to_step_1():

@@ -359,3 +359,21 @@ def test_a_malformed_event_id_never_reaches_google(google, calls):
     with pytest.raises(ProviderError) as info:
         google.get_event(as_email=ANA, event_id="../../freeBusy")
     assert info.value.code == "invalid_request" and calls == []
+
+
+def test_a_calendar_usage_limit_is_not_retried(sandbox, google, calls):
+    sandbox.set_limits(user_changes_per_day=1)
+    google.create_event(draft=draft())
+    with pytest.raises(ProviderError) as info:
+        google.create_event(draft=draft())
+    assert info.value.code == "quota_exceeded"
+    assert calls[-1].outcome == "quota_exceeded" and "attempts" not in calls[-1].detail
+
+
+def test_a_lasting_rate_limit_gives_up_after_the_bounded_retries(sandbox, google, calls):
+    sandbox.set_limits(user_requests_per_minute=1)
+    google.verify(as_email=ANA)
+    with pytest.raises(ProviderError) as info:
+        google.free_busy(as_email=ANA, emails=[BEN], start=MONDAY, end=MONDAY + timedelta(hours=1))
+    assert info.value.code == "rate_limited" and info.value.retryable
+    assert "4 attempts" in calls[-1].detail

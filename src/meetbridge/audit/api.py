@@ -14,6 +14,7 @@ router = Router(tags=["audit"])
 
 
 class AuditEventOut(Schema):
+    id: int
     at: datetime
     kind: str
     actor: str
@@ -26,7 +27,7 @@ class AuditEventOut(Schema):
 
 class AuditQuery(Schema):
     limit: int = 100
-    before_id: int | None = None
+    before_id: int | None = None  # the `id` of the last entry of the previous page
 
 
 @router.get(
@@ -37,12 +38,14 @@ class AuditQuery(Schema):
 def audit(request: HttpRequest, query: Query[AuditQuery]):
     person = caller(request)
     require_admin(person)
-    events = AuditEvent.objects.filter(tenant=person.tenant)
+    # By id: the order entries were written, which is also what `before_id` pages through.
+    events = AuditEvent.objects.filter(tenant=person.tenant).order_by("-id")
     if query.before_id:
         events = events.filter(id__lt=query.before_id)
     limit = max(1, min(query.limit, 500))
     return [
         {
+            "id": e.id,
             "at": e.at,
             "kind": e.kind,
             "actor": e.actor_email,

@@ -402,6 +402,13 @@ def check_credential(
         else:
             _record_failure(credential, failure, now)
         _audit_transition(credential, previous)
+    log.info(
+        "Integration check of tenant %s, key version %s: %s%s",
+        credential.integration.tenant.slug,
+        credential.version,
+        credential.status,
+        f" ({credential.problem_code})" if credential.problem_code else "",
+    )
     return CheckResult(
         status=credential.status,
         problem=credential.problem,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.module_loading import autodiscover_modules
 from huey.consumer import Consumer
 from huey.contrib.djhuey import HUEY
 
@@ -14,6 +15,9 @@ class EmbeddedConsumer(Consumer):
 
 
 def start_embedded_worker(workers: int = 4) -> EmbeddedConsumer:
+    # As `run_huey` does: every app's tasks.py, so periodic tasks and queued jobs of apps the
+    # web process has not imported yet are known to the worker.
+    autodiscover_modules("tasks")
     consumer = EmbeddedConsumer(HUEY, workers=workers, worker_type="thread", periodic=True)
     consumer.start()
     return consumer

@@ -30,6 +30,7 @@ PRO_TIP = "the Pro Tip of Step 2 (enable the Google Calendar API)"
 USER_UNKNOWN_TEXT = "invalid email or user id"
 BAD_SIGNATURE_TEXT = "invalid jwt signature"
 CLOCK_TEXT = "token must be a short-lived token"
+AUDIENCE_TEXT = "failed audience check"
 
 RATE_LIMIT_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded"})
 
@@ -111,7 +112,9 @@ def diagnose_token_error(status: int, body: Mapping[str, Any] | str, ctx: Contex
     data = body if isinstance(body, Mapping) else {}
     error = clean_text(data.get("error"), 60)
     description = clean_text(data.get("error_description"))
-    said = f"Google answered {error or 'an error'}" + (f": {description}" if description else "")
+    said = f"Google answered {error or 'an error'}" + (
+        f": {description.rstrip('.')}" if description else ""
+    )
     lowered = description.lower()
 
     if status >= 500 or status == 429 or error in ("server_error", "temporarily_unavailable"):
@@ -153,6 +156,14 @@ def diagnose_token_error(status: int, body: Mapping[str, Any] | str, ctx: Contex
             "Nothing to change in Google: the operator of this meetbridge installation must "
             "synchronise the server's clock (NTP). meetbridge checks again by itself.",
             heals=True,
+        )
+    if error == "invalid_grant" and AUDIENCE_TEXT in lowered:
+        return Diagnosis(
+            "token_endpoint_mismatch",
+            f"The token endpoint meetbridge is configured with refused its sign-in ({said}).",
+            "Nothing to change in your setup: the operator of this meetbridge installation must "
+            "check GOOGLE_TOKEN_URI.",
+            heals=False,
         )
     if error == "disabled_client":
         return Diagnosis(
@@ -242,7 +253,7 @@ def diagnose_api_error(status: int, body: Mapping[str, Any] | str, ctx: Context)
     reason = api_error_reason(body)
     message = _api_message(body)
     said = f"Google answered {status}" + (f" {reason}" if reason else "")
-    said += f": {message}" if message else ""
+    said += f": {message.rstrip('.')}" if message else ""
     operation = ctx.operation or "the calendar call"
 
     if reason == "accessNotConfigured" or (status == 403 and "has not been used" in message):

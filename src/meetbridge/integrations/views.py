@@ -1,0 +1,89 @@
+"""The tenant admin's Integrations page: connect Google, watch the check, fix what it finds."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from meetbridge.integrations import service
+from meetbridge.integrations.forms import KeyForm
+from meetbridge.integrations.keyfile import KeyFileError
+from meetbridge.integrations.providers.google.diagnosis import CALENDAR_SCOPE
+from meetbridge.tenants.rules import RuleViolation
+
+
+def tenant_admin_required(view: Callable) -> Callable:
+    @login_required
+    @wraps(view)
+    def guarded(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not request.user.is_tenant_admin:
+            raise PermissionDenied("Only tenant admins can manage integrations.")
+        return view(request, *args, **kwargs)
+
+    return guarded
+
+
+def _status_context(request: HttpRequest) -> dict:
+    state = service.page_state(request.user.tenant)
+    return {"state": state, "integration": state.integration, "tenant": request.user.tenant}
+
+
+@tenant_admin_required
+@require_http_methods(["GET", "POST"])
+def page(request: HttpRequest) -> HttpResponse:
+    form = KeyForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            service.save_key(
+                tenant=request.user.tenant,
+                actor=request.user,
+                provider=form.cleaned_data["provider"],
+                raw_key=form.cleaned_data["raw_key"],
+            )
+        except (KeyFileError, RuleViolation) as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(
+                request,
+                "Key saved. meetbridge is checking it with Google now; this page updates by itself.",
+            )
+            return redirect("integrations:page")
+    context = _status_context(request)
+    context.update(form=form, scope=CALENDAR_SCOPE)
+    return render(request, "integrations/page.html", context, status=422 if form.errors else 200)
+
+
+@tenant_admin_required
+@require_GET
+def status(request: HttpRequest) -> HttpResponse:
+    """The status panel alone, polled by the page while it is open."""
+    response = render(request, "integrations/_status.html", _status_context(request))
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@tenant_admin_required
+@require_POST
+def check(request: HttpRequest) -> HttpResponse:
+    try:
+        service.request_check(tenant=request.user.tenant, actor=request.user)
+    except service.NothingToCheck as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Checking again now; this page updates by itself.")
+    return redirect("integrations:page")
+
+
+@tenant_admin_required
+@require_POST
+def disconnect(request: HttpRequest) -> HttpResponse:
+    if service.disconnect(tenant=request.user.tenant, actor=request.user):
+        messages.success(request, "Disconnected: the stored key was destroyed.")
+    return redirect("integrations:page")
