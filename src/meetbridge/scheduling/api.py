@@ -83,9 +83,7 @@ def grant_calendar_access(request: HttpRequest, payload: CalendarAccessIn):
     if not payload.granted:
         consent.revoke(person)
         return _consent_out(consent.consent_of(person))
-    state = consent.grant(
-        person, time_zone=payload.time_zone, working_hours=payload.working_hours
-    )
+    state = consent.grant(person, time_zone=payload.time_zone, working_hours=payload.working_hours)
     return _consent_out(state)
 
 
@@ -131,7 +129,10 @@ def availability(request: HttpRequest, query: Query[AvailabilityQuery]):
     return {
         "time_zone": found.time_zone,
         "slots": [
-            {"start": s.start.astimezone(zone).isoformat(), "end": s.end.astimezone(zone).isoformat()}
+            {
+                "start": s.start.astimezone(zone).isoformat(),
+                "end": s.end.astimezone(zone).isoformat(),
+            }
             for s in found.slots
         ],
         "unknown": [{"email": e, "reason": r} for e, r in sorted(found.unknown.items())],
