@@ -112,10 +112,10 @@ def test_only_colleagues_who_granted_access_can_be_invited(team, other_tenant):
 
 
 def test_an_organizer_who_has_not_granted_access_cannot_book(team):
-    from meetbridge.scheduling.models import CalendarAccess
+    from meetbridge.scheduling import consent
 
     ben, cy = team.members[:2]
-    CalendarAccess.objects.filter(person=ben).update(granted=False)
+    consent.revoke(ben)
     response = api_as(ben).post("/meetings", booking_body([cy], next_weekday_at(11)))
     assert response.status_code == 422
     assert response.json()["error"]["code"] == "calendar_access_not_granted"
