@@ -13,7 +13,6 @@ import pytest
 from django.utils import timezone
 from huey.contrib.djhuey import HUEY
 
-from conftest import api_as
 from meetbridge.meetings import states
 from meetbridge.meetings.calendar import calendar_for, draft_for
 from meetbridge.meetings.idempotency import fingerprint
@@ -22,7 +21,8 @@ from meetbridge.meetings.repair import sweep
 from meetbridge.meetings.reservations import advance, reserve_new
 from meetbridge.meetings.rules import request_payload
 from meetbridge.meetings.tasks import sweep_unsettled_bookings
-from meetings.helpers import booking_body, meetbridge_events, next_weekday_at
+from tests.conftest import api_as
+from tests.meetings.helpers import booking_body, meetbridge_events, next_weekday_at
 
 LATER = timedelta(minutes=10)  # past the sweep's grace period and any lease
 
