@@ -147,7 +147,7 @@ def _replay(record: IdempotencyRecord, digest: str, *, now: datetime) -> dict | 
         return _carry_out(booking, provider, emails, key=record.key, resuming=True)
     # Booked, but the answer was lost before it was kept: answer from the booking.
     body = booking.as_meeting().to_json()
-    _keep(record, 201, body)
+    _keep(record.person, record.key, 201, body)
     return body
 
 
@@ -166,8 +166,8 @@ def _carry_out(
     try:
         meeting = _to_calendar(booking, provider, emails, resuming=resuming)
     except MeetingError as refusal:
-        if key and refusal.code == "slot_taken":
-            _remember(booking.organizer, key, "", refusal)
+        if refusal.code == "slot_taken":
+            _keep(booking.organizer, key, refusal.status, refusal.body())
         elif key and booking.state == states.FAILED:
             # A passing failure with nothing booked: the same key may be tried again.
             IdempotencyRecord.objects.filter(person=booking.organizer, key=key).delete()
@@ -175,8 +175,7 @@ def _carry_out(
     finally:
         release_lease(booking)
     body = meeting.to_json()
-    if key:
-        _remember(booking.organizer, key, "", status=201, body=body)
+    _keep(booking.organizer, key, 201, body)
     return body
 
 
@@ -297,34 +296,26 @@ def fail(booking: Booking, refusal: MeetingError) -> None:
     )
 
 
-def _remember(
-    organizer: Person,
-    key: str | None,
-    digest: str,
-    refusal: MeetingError | None = None,
-    *,
-    status: int = 0,
-    body: dict | None = None,
-) -> None:
-    """Keeps the answer to give again for this key (a refusal, or a 201 with its body)."""
+def _remember(organizer: Person, key: str | None, digest: str, refusal: MeetingError) -> None:
+    """Keeps a refusal given before any booking row existed, to give again for this key."""
     if not key:
-        return
-    if refusal is not None:
-        status, body = refusal.status, refusal.body()
-    record = IdempotencyRecord.objects.filter(person=organizer, key=key).first()
-    if record is not None:
-        _keep(record, status, body)
         return
     try:
         with transaction.atomic():
             IdempotencyRecord.objects.create(
-                person=organizer, key=key, fingerprint=digest, status_code=status, response=body
+                person=organizer,
+                key=key,
+                fingerprint=digest,
+                status_code=refusal.status,
+                response=refusal.body(),
             )
     except IntegrityError:
         log.info("Another request kept an answer for this Idempotency-Key first")
 
 
-def _keep(record: IdempotencyRecord, status: int, body: dict | None) -> None:
-    IdempotencyRecord.objects.filter(pk=record.pk, status_code__isnull=True).update(
-        status_code=status, response=body
-    )
+def _keep(organizer: Person, key: str | None, status: int, body: dict) -> None:
+    """Keeps the answer on the record the reservation made for this key."""
+    if key:
+        IdempotencyRecord.objects.filter(
+            person=organizer, key=key, status_code__isnull=True
+        ).update(status_code=status, response=body)
