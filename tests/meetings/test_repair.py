@@ -37,9 +37,7 @@ def interrupted_booking(team, organizer, attendee, start, *, on_calendar, key=No
         start=start,
         end=start + timedelta(minutes=30),
     )
-    digest = fingerprint(
-        "book", request_payload(**{k: v for k, v in body.items()} | {"start": start})
-    )
+    digest = fingerprint("book", request_payload(**body | {"start": start}))
     reserve_new(booking, [organizer, attendee], now=timezone.now(), key=key, fingerprint=digest)
     if on_calendar:
         provider = calendar_for(team.tenant, organizer)

@@ -68,17 +68,15 @@ def book(
     """
     now = now or timezone.now()
     key = check_key(idempotency_key)
-    digest = fingerprint(
-        "book",
-        request_payload(
-            attendees=attendees,
-            start=start,
-            duration=duration,
-            title=title,
-            description=description,
-            video=video,
-        ),
-    )
+    asked = {
+        "attendees": attendees,
+        "start": start,
+        "duration": duration,
+        "title": title,
+        "description": description,
+        "video": video,
+    }
+    digest = fingerprint("book", request_payload(**asked))
     if key:
         record = IdempotencyRecord.objects.filter(person=organizer, key=key).first()
         if record is not None:
@@ -86,16 +84,7 @@ def book(
             if answer is not None:
                 return answer
 
-    request = check_booking(
-        organizer_email=organizer.email,
-        attendees=attendees,
-        start=start,
-        duration=duration,
-        title=title,
-        description=description,
-        video=video,
-        now=now,
-    )
+    request = check_booking(organizer_email=organizer.email, now=now, **asked)
     people = participants(organizer, request.attendees)
     emails = [person.email for person in people]
     provider = calendar_for(organizer.tenant, organizer)
