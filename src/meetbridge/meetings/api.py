@@ -12,7 +12,7 @@ from pydantic import Field
 from meetbridge.api.auth import caller
 from meetbridge.api.schemas import ErrorOut
 from meetbridge.meetings.booking import book
-from meetbridge.meetings.changes import cancel, organized_booking, reschedule
+from meetbridge.meetings.changes import cancel, reschedule
 from meetbridge.meetings.reading import list_meetings, read_meeting
 
 router = Router(tags=["meetings"])
@@ -108,13 +108,9 @@ def meeting(request: HttpRequest, meeting_id: str):
     summary="Reschedule a meeting you organise",
 )
 def move_meeting(request: HttpRequest, meeting_id: str, payload: RescheduleIn):
-    person = caller(request)
-    current = organized_booking(person, meeting_id)
-    start = payload.start or current.start
-    duration = payload.duration
-    if duration is None:
-        duration = int((current.end - current.start).total_seconds() // 60)
-    return reschedule(person, meeting_id, start=start, duration=duration).to_json()
+    return reschedule(
+        caller(request), meeting_id, start=payload.start, duration=payload.duration
+    ).to_json()
 
 
 @router.delete(

@@ -39,10 +39,20 @@ def organized_booking(person, meeting_id: str) -> Booking:
     return booking
 
 
-def reschedule(person, meeting_id: str, *, start: datetime, duration: int, now=None) -> Meeting:
+def reschedule(
+    person,
+    meeting_id: str,
+    *,
+    start: datetime | None = None,
+    duration: int | None = None,
+    now: datetime | None = None,
+) -> Meeting:
+    """Moves the meeting to `start` for `duration` minutes (each left out: unchanged)."""
     now = now or timezone.now()
     booking = organized_booking(person, meeting_id)
-    wanted = check_times(start, duration, now=now)
+    if duration is None:
+        duration = int((booking.end - booking.start).total_seconds() // 60)
+    wanted = check_times(start or booking.start, duration, now=now)
     if booking.state in (states.CANCELLING, states.CANCELLED):
         raise errors.no_longer_changeable("cancelled")
     if booking.state != states.CONFIRMED:
