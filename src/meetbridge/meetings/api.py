@@ -6,7 +6,7 @@ from datetime import datetime
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Router, Schema, Status
+from ninja import Header, Router, Schema, Status
 from pydantic import Field
 
 from meetbridge.api.auth import caller
@@ -70,7 +70,15 @@ class MeetingOut(Schema):
         "the first answer. 409 `slot_taken` names the person whose time is no longer free."
     ),
 )
-def create_meeting(request: HttpRequest, payload: MeetingIn):
+def create_meeting(
+    request: HttpRequest,
+    payload: MeetingIn,
+    idempotency_key: str | None = Header(
+        None,
+        alias="Idempotency-Key",
+        description="Any unique string (a UUID); a repeat with it answers the first answer.",
+    ),
+):
     body = book(
         caller(request),
         attendees=payload.attendees,
@@ -79,7 +87,7 @@ def create_meeting(request: HttpRequest, payload: MeetingIn):
         title=payload.title,
         description=payload.description,
         video=payload.video,
-        idempotency_key=request.headers.get("Idempotency-Key"),
+        idempotency_key=idempotency_key,
     )
     return Status(201, body)
 
