@@ -114,7 +114,14 @@ def record_event(booking: Booking, view: EventView) -> None:
     if Booking.objects.filter(pk=booking.pk, state=booking.state).update(**update):
         for name, value in update.items():
             setattr(booking, name, value)
-    responses = {attendee.email.lower(): attendee.response for attendee in view.attendees}
+    # Only answers are news: a seat starts as needsAction, and nobody un-answers.
+    responses = {
+        attendee.email.lower(): attendee.response
+        for attendee in view.attendees
+        if attendee.response != "needsAction"
+    }
+    if not responses:
+        return
     for seat in booking.participants.all():
         response = responses.get(seat.email)
         if response and response != seat.response:

@@ -38,21 +38,18 @@ def lease_length() -> timedelta:
     return timedelta(seconds=seconds)
 
 
-def _lock_people(person_ids: Sequence[int]) -> None:
-    """Blocks until no other reservation touches any of these people (PostgreSQL row locks).
+def _lock_people(person_ids: Sequence[int], now: datetime) -> None:
+    """Blocks until no other reservation touches any of these people.
 
-    Locks are taken in id order, so two reservations sharing people cannot deadlock. A
-    person's first lock row is created here; a concurrent creator of the same row waits for
-    this transaction, so that too is serialised.
+    One statement creates each person's lock row or, when it exists, updates it, which
+    takes its row lock until the transaction ends (an upsert locks like an UPDATE). Rows are
+    taken in id order, so two reservations sharing people cannot deadlock.
     """
     ScheduleLock.objects.bulk_create(
-        [ScheduleLock(person_id=pid) for pid in person_ids], ignore_conflicts=True
-    )
-    list(
-        ScheduleLock.objects.select_for_update()
-        .filter(person_id__in=person_ids)
-        .order_by("person_id")
-        .values_list("person_id", flat=True)
+        [ScheduleLock(person_id=pid, locked_at=now) for pid in sorted(person_ids)],
+        update_conflicts=True,
+        unique_fields=["person"],
+        update_fields=["locked_at"],
     )
 
 
@@ -88,7 +85,7 @@ def reserve_new(
     ids = [person.pk for person in people]
     try:
         with transaction.atomic():
-            _lock_people(sorted(ids))
+            _lock_people(ids, now)
             taken = first_clash(ids, booking.interval)
             if taken is not None:
                 raise SlotTaken(taken)
@@ -124,7 +121,7 @@ def reserve_move(booking: Booking, wanted: Interval, *, now: datetime) -> None:
     """
     ids = list(booking.participants.order_by("position").values_list("person_id", flat=True))
     with transaction.atomic():
-        _lock_people(sorted(ids))
+        _lock_people(ids, now)
         taken = first_clash(ids, wanted, ignore=booking)
         if taken is not None:
             raise SlotTaken(taken)
