@@ -94,7 +94,7 @@ def book(
         title=request.title,
         description=request.description,
         video=request.video,
-        time_zone=time_zone_of(organizer),
+        time_zone=time_zone_of(people[0]),
         start=request.start,
         end=request.end,
     )
