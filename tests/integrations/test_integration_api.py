@@ -77,6 +77,15 @@ def test_a_tenant_without_integration_is_not_configured(admin_api):
         (key_file(padding="x" * 20_000), "key_too_large"),
         (key_text(padding="x" * 20_000), "key_too_large"),
     ],
+    ids=[
+        "truncated-json",
+        "not-json",
+        "authorized-user-file",
+        "no-private-key",
+        "non-numeric-client-id",
+        "oversized-object",
+        "oversized-text",
+    ],
 )
 def test_a_bad_key_is_refused_with_what_is_wrong_and_nothing_is_stored(admin_api, key, code):
     response = put_key(admin_api, key)
