@@ -43,17 +43,17 @@ def ask(api, *, people=(), start, end, duration=30, **more):
 
 
 @pytest.fixture
-def ana(admin, workspace):
+def ana(admin, connected):
     consent.grant(admin, time_zone="America/Toronto")
     return admin
 
 
 def test_toronto_and_paris_see_exactly_the_free_slots_inside_both_working_days(
-    tenant, admin, workspace, google
+    tenant, admin, connected, sandbox
 ):
     """Tried as a new user would: two people grant access through the API, then ask for a day."""
     claire = add_person(tenant=tenant, email="claire@acme.test", name="Claire")
-    google.add_user(tenant.domain, claire.email)
+    sandbox.add_user(tenant.domain, claire.email)
     ana_api, claire_api = api_as(admin), api_as(claire)
     weekdays = {d: [["09:00", "17:00"]] for d in ("mon", "tue", "wed", "thu", "fri")}
     assert ana_api.put("/me/calendar", {"time_zone": "America/Toronto"}).status_code == 200
@@ -68,14 +68,16 @@ def test_toronto_and_paris_see_exactly_the_free_slots_inside_both_working_days(
     assert closes - opens >= timedelta(hours=1)
     # Ana is busy half an hour after the common time opens; Claire's meeting ends exactly when
     # it opens; a "show as available" event and one outside working hours do not matter.
-    google.seed_event(admin.email, event(opens + timedelta(minutes=30), opens + timedelta(hours=1)))
-    google.seed_event(claire.email, event(opens - timedelta(hours=1), opens))
-    google.seed_event(
+    sandbox.seed_event(
+        admin.email, event(opens + timedelta(minutes=30), opens + timedelta(hours=1))
+    )
+    sandbox.seed_event(claire.email, event(opens - timedelta(hours=1), opens))
+    sandbox.seed_event(
         claire.email, event(opens, opens + timedelta(hours=2), transparency="transparent")
     )
-    google.seed_event(claire.email, event(at(day, 18, zone=PARIS), at(day, 19, zone=PARIS)))
+    sandbox.seed_event(claire.email, event(at(day, 18, zone=PARIS), at(day, 19, zone=PARIS)))
     # Thursday Ana is away all day.
-    google.seed_event(
+    sandbox.seed_event(
         admin.email,
         {
             "summary": "Off",
@@ -119,11 +121,11 @@ def test_the_free_busy_read_is_audited_as_one_call(ana, colleague, tenant):
     ]
 
 
-def test_more_than_fifty_people_are_read_in_one_request(ana, colleague, google):
+def test_more_than_fifty_people_are_read_in_one_request(ana, colleague, sandbox):
     people = [colleague(f"p{n:02d}@acme.test") for n in range(60)]
     day = next_weekday(3)
     # The 56th person, in the second batch of fifty, is busy all morning.
-    google.seed_event(people[55].email, event(at(day, 9), at(day, 12)))
+    sandbox.seed_event(people[55].email, event(at(day, 9), at(day, 12)))
     response = ask(
         api_as(ana),
         people=[p.email for p in people],
@@ -137,7 +139,7 @@ def test_more_than_fifty_people_are_read_in_one_request(ana, colleague, google):
     assert starts == ["12:00", "13:00", "14:00", "15:00", "16:00"]
 
 
-def test_a_calendar_google_cannot_read_is_unknown_never_free(ana, tenant, google):
+def test_a_calendar_google_cannot_read_is_unknown_never_free(ana, tenant):
     ghost = add_person(tenant=tenant, email="ghost@acme.test")  # not in the Workspace
     consent.grant(ghost)
     day = next_weekday(1)
@@ -147,9 +149,7 @@ def test_a_calendar_google_cannot_read_is_unknown_never_free(ana, tenant, google
     assert response.json()["unknown"] == [{"email": "ghost@acme.test", "reason": "notFound"}]
 
 
-def test_only_colleagues_who_granted_access_can_be_asked_for(
-    ana, colleague, tenant, other_tenant, google
-):
+def test_only_colleagues_who_granted_access_can_be_asked_for(ana, colleague, tenant, other_tenant):
     shy = colleague("shy@acme.test", grant=False)
     add_person(tenant=other_tenant, email="zed@globex.test")
     before = AuditEvent.objects.filter(kind="credential_use").count()
@@ -188,7 +188,7 @@ def test_a_revoked_colleague_can_no_longer_be_asked_for(ana, colleague):
     ]
 
 
-def test_the_caller_must_have_granted_access_too(admin, workspace):
+def test_the_caller_must_have_granted_access_too(admin, connected):
     day = next_weekday(1)
     response = ask(api_as(admin), start=at(day, 0), end=at(day, 23))
     assert response.status_code == 403
@@ -250,3 +250,25 @@ def test_an_offset_sent_unencoded_still_reads(ana):
         HTTP_AUTHORIZATION=f"Bearer {api.token}",
     )
     assert response.status_code == 200, response.json()
+
+
+def test_the_callers_own_address_and_repeats_are_read_once(ana, colleague, tenant):
+    ben = colleague("ben.b@acme.test")
+    day = next_weekday(1)
+    response = ask(
+        api_as(ana),
+        people=[ana.email.upper(), ben.email, "Ben.B@Acme.test"],
+        start=at(day, 0),
+        end=at(day, 23),
+    )
+    assert response.status_code == 200, response.json()
+    newest = AuditEvent.objects.filter(tenant=tenant, operation="calendar.freebusy.query").first()
+    assert newest.actor == ana and newest.detail.endswith(" 2 calendars")
+
+
+def test_at_most_150_colleagues_at_a_time(ana):
+    day = next_weekday(1)
+    many = [f"p{n}@acme.test" for n in range(151)]
+    response = ask(api_as(ana), people=many, start=at(day, 0), end=at(day, 23))
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "too_many_people"

@@ -48,10 +48,10 @@ def sign_in(page, email: str) -> None:
 
 
 def test_a_member_grants_access_then_books_from_a_common_free_time(
-    page, tenant, admin, workspace, google
+    page, tenant, admin, connected, sandbox
 ):
     claire = add_person(tenant=tenant, email="claire@acme.test", name="Claire", password="x" * 12)
-    google.add_user(tenant.domain, claire.email)
+    sandbox.add_user(tenant.domain, claire.email)
     consent.grant(claire, time_zone="Europe/Paris")
 
     sign_in(page, admin.email)

@@ -123,15 +123,15 @@ def hourly(start: datetime, end: datetime) -> list[str]:
     return labels
 
 
-def test_common_free_times_by_day_each_leading_to_booking(admin, tenant, workspace, google):
+def test_common_free_times_by_day_each_leading_to_booking(admin, tenant, connected, sandbox):
     consent.grant(admin, time_zone="America/Toronto")
     claire = add_person(tenant=tenant, email="claire@acme.test", name="Claire")
-    google.add_user(tenant.domain, claire.email)
+    sandbox.add_user(tenant.domain, claire.email)
     consent.grant(claire, time_zone="Europe/Paris")
     day = next_weekday(2)
     opens = datetime.combine(day, time(9), tzinfo=TORONTO)
     closes = datetime.combine(day, time(17), tzinfo=PARIS)
-    google.seed_event(claire.email, event(opens, opens + timedelta(hours=1)))
+    sandbox.seed_event(claire.email, event(opens, opens + timedelta(hours=1)))
 
     response = signed_in(admin).get(
         "/availability",
@@ -163,7 +163,7 @@ def test_common_free_times_by_day_each_leading_to_booking(admin, tenant, workspa
     }
 
 
-def test_an_unreadable_calendar_is_named_on_the_page(admin, tenant, workspace):
+def test_an_unreadable_calendar_is_named_on_the_page(admin, tenant, connected):
     consent.grant(admin)
     ghost = add_person(tenant=tenant, email="ghost@acme.test", name="Ghost")
     consent.grant(ghost)
@@ -199,3 +199,16 @@ def test_a_range_too_long_is_refused_on_the_form(admin):
         )
     )
     assert "Look at most 62 days at a time." in page
+
+
+def test_an_unconnected_organisation_is_explained_on_the_page(admin):
+    consent.grant(admin)
+    day = next_weekday(1)
+    page = text_of(
+        signed_in(admin).get(
+            "/availability",
+            {"first_day": str(day), "last_day": str(day), "duration": 30, "interval": 15},
+        )
+    )
+    assert "has not connected its calendar system" in page
+    assert "Ask a tenant admin" in page

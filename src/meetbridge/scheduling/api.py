@@ -13,11 +13,12 @@ from meetbridge.integrations.api import provider_error
 from meetbridge.integrations.provider import ProviderError
 from meetbridge.scheduling import consent
 from meetbridge.scheduling.availability import (
+    MIN_NOTICE_MINUTES,
     AvailabilityRefused,
     AvailabilityRequest,
     find_availability,
 )
-from meetbridge.scheduling.rules import parse_moment
+from meetbridge.scheduling.rules import MAX_HORIZON, parse_moment
 
 router = Router(tags=["scheduling"])
 
@@ -109,6 +110,18 @@ def revoke_calendar_access(request: HttpRequest):
         503: ErrorOut,
     },
     summary="Common free slots of the caller and colleagues, in the caller's time zone",
+    description=(
+        "Only Google's free/busy is read, in one round trip for everyone. A slot is `duration` "
+        "minutes in which the caller and every `with` colleague are inside their own working "
+        "hours (read on their own wall clock) and not busy; a busy block ending exactly when a "
+        "slot starts does not collide. Starts fall every `interval` minutes (5, 10, 15, 20, 30 "
+        "or 60) from the top of the hour on the caller's clock, at least "
+        f"{MIN_NOTICE_MINUTES} minutes from now, and `end` is at most "
+        f"{MAX_HORIZON.days} days ahead. Colleagues must be in the caller's organisation and "
+        "have granted calendar access (else 422 `not_schedulable`, naming them), as must the "
+        "caller (else 403). A calendar Google could not read is listed in `unknown`, and while "
+        "anyone is unknown no slot is offered."
+    ),
 )
 def availability(request: HttpRequest, query: Query[AvailabilityQuery]):
     person = caller(request)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from django.db.models import Q
 from django.utils import timezone
 
 from meetbridge.integrations.service import provider_for
@@ -75,14 +76,18 @@ def _wanted_emails(caller: Person, emails: list[str]) -> list[str]:
 
 
 def people_to_ask(caller: Person, emails: list[str]) -> list[Person]:
-    """The colleagues named, all of whom must be in the caller's tenant and have consented."""
+    """The caller and the colleagues named, all in the caller's tenant and consenting.
+
+    One query reads everyone's consent, the caller's included.
+    """
     wanted = _wanted_emails(caller, emails)
     found = {
         p.email: p
-        for p in Person.objects.filter(
-            tenant_id=caller.tenant_id, email__in=wanted, is_active=True
-        ).select_related("calendar_access")
+        for p in Person.objects.filter(tenant_id=caller.tenant_id, is_active=True)
+        .filter(Q(email__in=wanted) | Q(pk=caller.pk))
+        .select_related("calendar_access")
     }
+    require_own_consent(found.get(caller.email))
     refused = []
     for email in wanted:
         if email not in found:
@@ -93,7 +98,7 @@ def people_to_ask(caller: Person, emails: list[str]) -> list[Person]:
         raise AvailabilityRefused(
             422, "not_schedulable", _refusal_message(caller, refused), people=refused
         )
-    return [found[email] for email in wanted]
+    return [found[caller.email], *(found[email] for email in wanted)]
 
 
 def _refusal_message(caller: Person, refused: list[dict]) -> str:
@@ -111,8 +116,8 @@ def _refusal_message(caller: Person, refused: list[dict]) -> str:
     )
 
 
-def require_own_consent(caller: Person) -> None:
-    if not has_granted(caller):
+def require_own_consent(caller: Person | None) -> None:
+    if caller is None or not has_granted(caller):
         raise AvailabilityRefused(
             403,
             "calendar_access_required",
@@ -129,11 +134,10 @@ def find_availability(
     Raises AvailabilityRefused, RuleViolation (bad input) or ProviderError (the calendar system).
     """
     now = now or timezone.now()
-    require_own_consent(caller)
     check_window(request.start, request.end, now)
     check_duration(request.duration_minutes)
     check_interval(request.interval_minutes)
-    people = [caller, *people_to_ask(caller, request.emails)]
+    people = people_to_ask(caller, request.emails)
     zone = time_zone_of(caller)
     earliest = max(request.start, now + timedelta(minutes=MIN_NOTICE_MINUTES))
     earliest = earliest.replace(second=0, microsecond=0)

@@ -1,0 +1,221 @@
+"""`make bench` (`python -m bench`): availability's speed, printed as a table and kept as JSON.
+
+python -m bench                # everything (a few minutes)
+python -m bench --only slots   # the pure slot computation alone (seconds, no servers)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+RESULTS = Path(__file__).resolve().parent / "results"
+TARGETS = {
+    "latency_ratio_up_to_50": 1.15,
+    "latency_ratio_120": 1.3,
+    "throughput_per_second": 150,
+    "slots_50_people_ms": 10,
+    "slots_1000_people_ms": 200,
+    "token_exchanges_per_person_hour": 1,
+}
+
+
+def log(message: str) -> None:
+    print(f"  · {message}", file=sys.stderr, flush=True)
+
+
+def run_slots(report: dict) -> None:
+    from bench import slots_bench
+
+    log("slot computation alone: 50 and 1,000 people, 30 days, 10 busy blocks a day")
+    report["slots"] = [
+        slots_bench.measure(50, repeats=30),
+        slots_bench.measure(1000, repeats=8),
+    ]
+
+
+def run_http(report: dict, throughput_seconds: float, workers: int, threads: int) -> None:
+    from bench import http_bench, stack
+
+    sut = stack.start(log, workers=workers, threads=threads)
+    try:
+        report["serving"] = stack.serving(workers, threads)
+        report["database"] = sut.database
+        sut.sandbox.set_faults(latency_ms=http_bench.LATENCY_MS)
+        began = datetime.now(UTC)
+        log("latency for 2, 10, 50 and 120 people over 14 days (interleaved with direct calls)")
+        report["latency"] = http_bench.latency(sut)
+        report["throughput"] = []
+        for people in (2, 10):  # a one-to-one, and a meeting of ten
+            log(f"throughput: 64 clients, {people} people a request, {throughput_seconds:.0f} s")
+            report["throughput"].append(
+                http_bench.throughput(sut, people=people, seconds=throughput_seconds)
+            )
+        steady = report["throughput"][0]["steady_since"]
+        steady_seconds = (datetime.now(UTC) - steady).total_seconds()
+        report["token_exchanges"] = {
+            "from_cold_start": http_bench.token_exchanges(began),
+            "steady_state": http_bench.token_exchanges(steady),
+            "steady_state_seconds": steady_seconds,
+            "server_processes": workers,
+        }
+        log("baseline: google-api-python-client, one freeBusy per person in turn")
+        report["by_hand"] = [
+            {"people": n, "seconds": http_bench.by_hand(sut, n)} for n in (2, 10, 50, 120)
+        ]
+    finally:
+        sut.stop()
+
+
+def verdict(ok: bool) -> str:
+    return "yes" if ok else "NO"
+
+
+def table(report: dict) -> list[tuple[str, str, str, str, str]]:
+    rows = []
+    p50_by_people = {}
+    for row in report.get("latency", []):
+        limit = (
+            TARGETS["latency_ratio_up_to_50"]
+            if row["people"] <= 50
+            else TARGETS["latency_ratio_120"]
+        )
+        p50_by_people[row["people"]] = row["ms_p50"]
+        rows.append(
+            (
+                "availability latency / one direct freeBusy",
+                str(row["people"]),
+                f"p50 {row['ratio_p50']:.2f}x ({row['ms_p50']:.0f} vs {row['direct_ms_p50']:.0f} ms), "
+                f"p95 {row['ratio_p95']:.2f}x ({row['ms_p95']:.0f} vs {row['direct_ms_p95']:.0f} ms)",
+                f"<= {limit}x",
+                verdict(row["ratio_p50"] <= limit and row["ratio_p95"] <= limit),
+            )
+        )
+    for t in report.get("throughput", []):
+        rows.append(
+            (
+                f"throughput, {t['clients']} concurrent clients",
+                str(t["people"]),
+                f"{t['per_second']:.0f} req/s over {t['seconds']:.0f} s, {t['errors']} errors, "
+                f"p50 {t['ms_p50']:.0f} ms, p95 {t['ms_p95']:.0f} ms",
+                f">= {TARGETS['throughput_per_second']}/s, no errors",
+                verdict(t["per_second"] >= TARGETS["throughput_per_second"] and not t["errors"]),
+            )
+        )
+    for row in report.get("by_hand", []):
+        ours = p50_by_people.get(row["people"])
+        speedup = f"meetbridge {row['seconds'] * 1000 / ours:.1f}x faster" if ours else ""
+        rows.append(
+            (
+                "by hand: google-api-python-client, 1 freeBusy/person",
+                str(row["people"]),
+                f"{row['seconds'] * 1000:.0f} ms; {speedup}",
+                "(baseline)",
+                "",
+            )
+        )
+    for row in report.get("slots", []):
+        limit = (
+            TARGETS["slots_50_people_ms"]
+            if row["people"] <= 50
+            else TARGETS["slots_1000_people_ms"]
+        )
+        rows.append(
+            (
+                f"slot computation alone, {row['days']} days x 10 busy/day",
+                f"{row['people']:,}",
+                f"p50 {row['ms_p50']:.1f} ms, max {row['ms_max']:.1f} ms "
+                f"({row['busy_blocks']:,} busy blocks; {row['ms_p50_from_datetimes']:.1f} ms "
+                "from datetimes)",
+                f"< {limit} ms",
+                verdict(row["ms_p50"] < limit),
+            )
+        )
+    if "token_exchanges" in report:
+        tokens = report["token_exchanges"]
+        steady = tokens["steady_state"]
+        worst = max(steady.values(), default=0)
+        cold = tokens["from_cold_start"]
+        rows.append(
+            (
+                "token exchanges per (integration, person)",
+                "1",
+                f"{worst} in {tokens['steady_state_seconds']:.0f} s of steady state; "
+                f"{max(cold.values(), default=0)} from cold start; then one per token lifetime "
+                f"per server process ({tokens['server_processes']})",
+                f"<= {TARGETS['token_exchanges_per_person_hour']}/hour",
+                verdict(worst == 0 and tokens["server_processes"] == 1),
+            )
+        )
+    return rows
+
+
+def render(report: dict) -> str:
+    header = ("measure", "people", "result", "target", "met")
+    rows = table(report)
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(5)]
+    line = "  ".join(f"{{:<{w}}}" for w in widths)
+    out = [
+        f"meetbridge bench · command: {report['command']} · {report['started_at']}",
+        f"machine: {report['machine']}; load average at start "
+        f"{report['load_average_at_start'][0]:.1f}, at end {report['load_average_at_end'][0]:.1f} "
+        "(other work on the machine slows every number)",
+    ]
+    if "serving" in report:
+        out.append(
+            f"meetbridge served by {report['serving']}, {report['database']}; "
+            f"sandbox (uvicorn) with {report.get('sandbox_latency_ms', 100)} ms injected latency"
+        )
+    out += ["", line.format(*header), line.format(*("-" * w for w in widths))]
+    out += [line.format(*row) for row in rows]
+    return "\n".join(out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--only", choices=("slots", "http"), help="run one part only")
+    parser.add_argument("--throughput-seconds", type=float, default=15.0)
+    parser.add_argument(
+        "--workers", type=int, default=1, help="gunicorn worker processes (default 1)"
+    )
+    parser.add_argument("--threads", type=int, default=64, help="threads per worker (default 64)")
+    args = parser.parse_args(argv)
+    command = (
+        "make bench (python -m bench"
+        + "".join(f" {a}" for a in (argv if argv is not None else sys.argv[1:]))
+        + ")"
+    )
+    report = {
+        "command": command,
+        "started_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC"),
+        "machine": f"{os.cpu_count()} CPUs, {platform.system()} {platform.machine()}, "
+        f"Python {platform.python_version()}",
+        "sandbox_latency_ms": 100,
+        "load_average_at_start": os.getloadavg(),
+        "targets": TARGETS,
+    }
+    started = time.monotonic()
+    if args.only in (None, "slots"):
+        run_slots(report)
+    if args.only in (None, "http"):
+        run_http(report, args.throughput_seconds, args.workers, args.threads)
+    report["bench_seconds"] = round(time.monotonic() - started, 1)
+    report["load_average_at_end"] = os.getloadavg()
+    text = render(report)
+    report["table"] = text
+    RESULTS.mkdir(exist_ok=True)
+    name = datetime.now(UTC).strftime("bench-%Y%m%dT%H%M%SZ.json")
+    (RESULTS / name).write_text(json.dumps(report, indent=2, default=str) + "\n")
+    print(text)
+    print(f"\n(written to bench/results/{name}; {report['bench_seconds']} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,227 @@
+"""The system under test: the sandbox and meetbridge, each in its own process, on ephemeral ports.
+
+- the Google Workspace sandbox: `meetbridge sandbox` (uvicorn), 100 ms injected on Google routes;
+- meetbridge: gunicorn with gthread workers (see `serving`), on PostgreSQL when one is reachable
+  (a throw-away database), else SQLite in a temporary directory;
+- one tenant whose Workspace lives in the sandbox, its key saved and verified, 121 people who
+  granted calendar access, each with recurring meetings on their calendar.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import requests
+
+from workspace_sandbox.client import Sandbox
+
+ROOT = Path(__file__).resolve().parent.parent
+DOMAIN = "bench.test"
+CALLER = "caller@bench.test"
+COLLEAGUES = [f"person{n:03d}@bench.test" for n in range(120)]
+ZONES = ("America/Toronto", "Europe/Paris", "America/New_York", "Europe/London")
+CLIENT_PEOPLE = 64
+# One process: its token cache is the only one, so each person's token is fetched once per
+# lifetime (more processes would each fetch their own). Threads cover the upstream waits.
+WORKERS, THREADS = 1, 64
+
+
+def serving(workers: int = WORKERS, threads: int = THREADS) -> str:
+    return f"gunicorn 27, gthread worker class: {workers} process x {threads} threads"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(url: str, process: subprocess.Popen, what: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{what} exited with status {process.returncode}.")
+        with contextlib.suppress(requests.RequestException):
+            if requests.get(url, timeout=1).status_code == 200:
+                return
+        time.sleep(0.1)
+    raise RuntimeError(f"{what} did not answer at {url} within {timeout:.0f} s.")
+
+
+def postgres_url() -> str | None:
+    found = subprocess.run(
+        ["sh", str(ROOT / "scripts" / "postgres-url.sh")], capture_output=True, text=True
+    )
+    return found.stdout.strip() if found.returncode == 0 and found.stdout.strip() else None
+
+
+@dataclass
+class Stack:
+    sandbox: Sandbox
+    meetbridge_url: str
+    database: str
+    tokens: dict[str, str] = field(default_factory=dict)  # API token of each client's person
+    key: dict = field(default_factory=dict)
+    server_log: str = ""
+    processes: list[subprocess.Popen] = field(default_factory=list)
+    cleanups: list = field(default_factory=list)
+
+    def stop(self) -> None:
+        for process in reversed(self.processes):
+            process.terminate()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(timeout=10)
+            if process.poll() is None:
+                process.kill()
+        for cleanup in reversed(self.cleanups):
+            with contextlib.suppress(Exception):
+                cleanup()
+
+
+def _create_postgres_database(url: str) -> tuple[str, callable]:
+    import psycopg
+
+    name = f"meetbridge_bench_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+    def drop() -> None:
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    return url.rsplit("/", 1)[0] + "/" + name, drop
+
+
+def start(log, *, workers: int = WORKERS, threads: int = THREADS) -> Stack:
+    var_dir = tempfile.mkdtemp(prefix="meetbridge-bench-")
+    env = {**os.environ, "MEETBRIDGE_MODE": "local", "MEETBRIDGE_VAR_DIR": var_dir}
+    env.pop("REDIS_URL", None)
+    cleanups = []
+    admin_url = postgres_url()
+    if admin_url:
+        database_url, drop = _create_postgres_database(admin_url)
+        env["DATABASE_URL"] = database_url
+        cleanups.append(drop)
+        database = "PostgreSQL"
+    else:
+        env.pop("DATABASE_URL", None)
+        database = "SQLite (PostgreSQL not reachable)"
+
+    sandbox_port = free_port()
+    sandbox_process = subprocess.Popen(
+        [sys.executable, "-m", "meetbridge", "sandbox", "--port", str(sandbox_port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+    )
+    sandbox_url = f"http://127.0.0.1:{sandbox_port}"
+    stack = Stack(Sandbox(sandbox_url), "", database, processes=[sandbox_process])
+    stack.cleanups = cleanups
+    try:
+        wait_for(f"{sandbox_url}/_sandbox/v1/health", sandbox_process, "The sandbox")
+        env["GOOGLE_TOKEN_URI"] = f"{sandbox_url}/token"
+        env["GOOGLE_API_BASE"] = sandbox_url
+        os.environ.update({k: env[k] for k in env if k.startswith(("MEETBRIDGE_", "GOOGLE_"))})
+        if "DATABASE_URL" in env:
+            os.environ["DATABASE_URL"] = env["DATABASE_URL"]
+        log(f"sandbox on {sandbox_url}; seeding a Workspace and meetbridge ({database})")
+        _seed(stack)
+        port = free_port()
+        stack.server_log = os.path.join(var_dir, "gunicorn.log")
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "meetbridge.wsgi",
+                "--worker-class",
+                "gthread",
+                "--workers",
+                str(workers),
+                "--threads",
+                str(threads),
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--backlog",
+                "256",
+                "--log-level",
+                "warning",
+            ],
+            env=env,
+            cwd=var_dir,
+            stderr=open(stack.server_log, "w"),  # noqa: SIM115 - the server process owns it
+        )
+        stack.processes.append(server)
+        stack.meetbridge_url = f"http://127.0.0.1:{port}"
+        wait_for(f"{stack.meetbridge_url}/healthz", server, "meetbridge (gunicorn)")
+        log(f"meetbridge on {stack.meetbridge_url}, served by {serving(workers, threads)}")
+    except BaseException:
+        stack.stop()
+        raise
+    return stack
+
+
+def _busy_events(zone: str, first_day: datetime) -> list[dict]:
+    """Three recurring meetings a weekday: 09:30, 11:00 and 14:00 local, of varying length."""
+    day = first_day.date().isoformat()
+    return [
+        {
+            "summary": "Recurring",
+            "start": {"dateTime": f"{day}T{start}:00", "timeZone": zone},
+            "end": {"dateTime": f"{day}T{end}:00", "timeZone": zone},
+            "recurrence": ["RRULE:FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR;COUNT=60"],
+        }
+        for start, end in (("09:30", "10:00"), ("11:00", "12:00"), ("14:00", "14:45"))
+    ]
+
+
+def _seed(stack: Stack) -> None:
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "meetbridge.settings")
+    django.setup()
+    from django.core.management import call_command
+
+    from meetbridge.integrations.service import check_credential, save_key
+    from meetbridge.scheduling import consent
+    from meetbridge.tenants.models import ApiToken
+    from meetbridge.tenants.service import add_person, create_tenant
+
+    setup = stack.sandbox.quick_setup(DOMAIN, [CALLER, *COLLEAGUES])
+    stack.key = setup.key
+    today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    for n, email in enumerate([CALLER, *COLLEAGUES]):
+        for body in _busy_events(ZONES[n % len(ZONES)], today):
+            stack.sandbox.seed_event(email, body)
+
+    call_command("migrate", verbosity=0)
+    tenant = create_tenant(slug="bench", name="Bench", domain=DOMAIN, time_zone="America/Toronto")
+    people = []
+    for n, email in enumerate([CALLER, *COLLEAGUES]):
+        person = add_person(tenant=tenant, email=email, admin=(email == CALLER))
+        consent.grant(person, time_zone=ZONES[n % len(ZONES)])
+        people.append(person)
+    credential = save_key(tenant=tenant, actor=people[0], provider="google", raw_key=setup.key)
+    result = check_credential(credential.id, credential.check_round)
+    if result is None or result.status != "verified":
+        raise RuntimeError(f"The bench's integration did not verify: {result}")
+    # Google limits requests per impersonated person (600 a minute): the concurrent clients are
+    # different members, as they would be.
+    for person in people[:CLIENT_PEOPLE]:
+        stack.tokens[person.email] = ApiToken.issue(person)[1]
+
+
+def window(days: int = 14) -> tuple[datetime, datetime]:
+    """From tomorrow 00:00 UTC, `days` long."""
+    start = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    start += timedelta(days=1)
+    return start, start + timedelta(days=days)
