@@ -1,4 +1,4 @@
-"""`make bench` (`python -m bench`): availability's speed, printed as a table and kept as JSON.
+"""`make bench` (`python -m bench`): availability's and booking's speed, as a table and JSON.
 
 python -m bench                # everything (a few minutes)
 python -m bench --only slots   # the pure slot computation alone (seconds, no servers)
@@ -23,6 +23,7 @@ TARGETS = {
     "slots_50_people_ms": 10,
     "slots_1000_people_ms": 200,
     "token_exchanges_per_person_hour": 1,
+    "booking_latency_ratio": 2.2,
 }
 
 
@@ -41,13 +42,15 @@ def run_slots(report: dict) -> None:
 
 
 def run_http(report: dict, throughput_seconds: float, workers: int, threads: int) -> None:
-    from bench import http_bench, stack
+    from bench import booking, http_bench, stack
 
     sut = stack.start(log, workers=workers, threads=threads)
     try:
         report["serving"] = stack.serving(workers, threads)
         report["database"] = sut.database
         sut.sandbox.set_faults(latency_ms=http_bench.LATENCY_MS)
+        log("booking: POST /api/v1/meetings, interleaved with direct events.insert calls")
+        report["booking"] = booking.measure(sut)
         began = datetime.now(UTC)
         log("latency for 2, 10, 50 and 120 people over 14 days (interleaved with direct calls)")
         report["latency"] = http_bench.latency(sut)
@@ -95,6 +98,22 @@ def table(report: dict) -> list[tuple[str, str, str, str, str]]:
                 f"p95 {row['ratio_p95']:.2f}x ({row['ms_p95']:.0f} vs {row['direct_ms_p95']:.0f} ms)",
                 f"<= {limit}x",
                 verdict(row["ratio_p50"] <= limit and row["ratio_p95"] <= limit),
+            )
+        )
+    if "booking" in report:
+        row, limit = report["booking"], TARGETS["booking_latency_ratio"]
+        rows.append(
+            (
+                "booking latency / one direct events.insert",
+                "2",
+                f"p50 {row['ratio_p50']:.2f}x ({row['booking_ms_p50']:.0f} vs "
+                f"{row['insert_ms_p50']:.0f} ms), p95 {row['ratio_p95']:.2f}x "
+                f"({row['booking_ms_p95']:.0f} vs {row['insert_ms_p95']:.0f} ms), "
+                f"{row['failures']} of {row['samples']} not booked",
+                f"<= {limit}x",
+                verdict(
+                    row["ratio_p50"] <= limit and row["ratio_p95"] <= limit and not row["failures"]
+                ),
             )
         )
     for t in report.get("throughput", []):
