@@ -73,7 +73,7 @@ class DirectInsert:
 class Booking:
     def __init__(self, stack: Stack) -> None:
         self.url = f"{stack.meetbridge_url}/api/v1/meetings"
-        self.headers = {"Authorization": f"Bearer {stack.token}"}
+        self.headers = {"Authorization": f"Bearer {stack.tokens[CALLER]}"}
         self.http = requests.Session()
 
     def book(self, start: datetime, attendee: str) -> tuple[float, int]:
