@@ -35,7 +35,7 @@ from meetbridge.meetings.models import Booking, IdempotencyRecord
 from meetbridge.meetings.people import participants
 from meetbridge.meetings.reading import record_event
 from meetbridge.meetings.reservations import (
-    KeyInUse,
+    Overtaken,
     SlotTaken,
     advance,
     release_lease,
@@ -110,7 +110,7 @@ def book(
         refusal = errors.slot_taken(email, organizer.email)
         _remember(organizer, key, digest, refusal)
         raise refusal from None
-    except KeyInUse:
+    except Overtaken:
         raise errors.in_progress() from None
     return _carry_out(booking, provider, emails, key=key, resuming=False)
 

@@ -22,7 +22,7 @@ from meetbridge.meetings.models import Booking
 from meetbridge.meetings.people import still_allowed
 from meetbridge.meetings.reading import read_fresh, record_event, record_gone, visible_booking
 from meetbridge.meetings.reservations import (
-    KeyInUse,
+    Overtaken,
     SlotTaken,
     advance,
     release_lease,
@@ -69,7 +69,7 @@ def reschedule(
     except SlotTaken as taken:
         email = next(seat.email for seat in seats if seat.person_id == taken.person_id)
         raise errors.slot_taken(email, person.email) from None
-    except KeyInUse:
+    except Overtaken:
         raise errors.in_progress() from None
     try:
         return _move(booking, provider, [seat.email for seat in seats], wanted)

@@ -28,8 +28,9 @@ class SlotTaken(Exception):
         self.person_id = person_id
 
 
-class KeyInUse(Exception):
-    """Another request holding the same Idempotency-Key got there first."""
+class Overtaken(Exception):
+    """Another request got there first: one with the same Idempotency-Key, or one that
+    changed the booking meanwhile."""
 
 
 def lease_length() -> timedelta:
@@ -80,7 +81,7 @@ def reserve_new(
     """Saves the booking in `inserting`, holding its time for `people` (organizer first).
 
     Raises SlotTaken naming the first person whose time another booking here holds, and
-    KeyInUse when a concurrent request with the same Idempotency-Key reserved first.
+    Overtaken when a concurrent request with the same Idempotency-Key reserved first.
     """
     ids = [person.pk for person in people]
     try:
@@ -110,14 +111,14 @@ def reserve_new(
                 )
     except IntegrityError as exc:
         if key and IdempotencyRecord.objects.filter(person=booking.organizer, key=key).exists():
-            raise KeyInUse from exc
+            raise Overtaken from exc
         raise
 
 
 def reserve_move(booking: Booking, wanted: Interval, *, now: datetime) -> None:
     """Moves a confirmed booking to `rescheduling`, holding `wanted` besides its current time.
 
-    Raises SlotTaken, or KeyInUse when another request changed the booking meanwhile.
+    Raises SlotTaken, or Overtaken when another request changed the booking meanwhile.
     """
     ids = list(booking.participants.order_by("position").values_list("person_id", flat=True))
     with transaction.atomic():
@@ -134,7 +135,7 @@ def reserve_move(booking: Booking, wanted: Interval, *, now: datetime) -> None:
             lease_until=now + lease_length(),
         )
         if not moved:
-            raise KeyInUse
+            raise Overtaken
 
 
 def advance(booking: Booking, target: str, *, now: datetime | None = None, **fields) -> bool:
