@@ -3,7 +3,7 @@
 Both go to the same sandbox, under the same injected latency, with the same event (one
 attendee invited, `sendUpdates=all`); samples are interleaved so drift hits both alike. A
 booking is a free/busy re-check plus the insert, so its target is at most 2.2x the insert.
-`python -m bench` runs `measure(stack)` on its running stack, right after injecting latency.
+`python -m bench` runs `measure(stack)` on its running stack, after the availability parts.
 """
 
 from __future__ import annotations
