@@ -60,8 +60,3 @@ def can_move(current: str, target: str) -> bool:
 def check_move(current: str, target: str) -> None:
     if not can_move(current, target):
         raise IllegalTransition(current, target)
-
-
-def sources_of(target: str) -> frozenset[str]:
-    """Every state a booking may be in just before it moves to `target`."""
-    return frozenset(state for state, targets in TRANSITIONS.items() if target in targets)
