@@ -1,4 +1,4 @@
-"""`make bench` (`python -m bench`): availability's speed, printed as a table and kept as JSON.
+"""`make bench` (`python -m bench`): availability's and booking's speed, as a table and JSON.
 
 python -m bench                # everything (a few minutes)
 python -m bench --only slots   # the pure slot computation alone (seconds, no servers)
@@ -23,6 +23,7 @@ TARGETS = {
     "slots_50_people_ms": 10,
     "slots_1000_people_ms": 200,
     "token_exchanges_per_person_hour": 1,
+    "booking_latency_ratio": 2.2,
 }
 
 
@@ -41,7 +42,7 @@ def run_slots(report: dict) -> None:
 
 
 def run_http(report: dict, args: argparse.Namespace) -> None:
-    from bench import http_bench, stack
+    from bench import booking, http_bench, stack
 
     workers, threads, throughput_seconds = args.workers, args.threads, args.throughput_seconds
     sut = stack.start(log, workers=workers, threads=threads, server_name=args.server)
@@ -70,6 +71,8 @@ def run_http(report: dict, args: argparse.Namespace) -> None:
         report["by_hand"] = [
             {"people": n, "seconds": http_bench.by_hand(sut, n)} for n in (2, 10, 50, 120)
         ]
+        log("booking: POST /api/v1/meetings, interleaved with direct events.insert calls")
+        report["booking"] = booking.measure(sut)
     finally:
         sut.stop()
 
@@ -103,6 +106,22 @@ def table(report: dict) -> list[tuple[str, str, str, str, str]]:
                 ),
                 f"<= {limit}x",
                 verdict(row["ratio_p50"] <= limit and row["ratio_p95"] <= limit),
+            )
+        )
+    if "booking" in report:
+        row, limit = report["booking"], TARGETS["booking_latency_ratio"]
+        rows.append(
+            (
+                "booking latency / one direct events.insert",
+                "2",
+                f"p50 {row['ratio_p50']:.2f}x ({row['booking_ms_p50']:.0f} vs "
+                f"{row['insert_ms_p50']:.0f} ms), p95 {row['ratio_p95']:.2f}x "
+                f"({row['booking_ms_p95']:.0f} vs {row['insert_ms_p95']:.0f} ms), "
+                f"{row['failures']} of {row['samples']} not booked",
+                f"<= {limit}x",
+                verdict(
+                    row["ratio_p50"] <= limit and row["ratio_p95"] <= limit and not row["failures"]
+                ),
             )
         )
     for t in report.get("throughput", []):

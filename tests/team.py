@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from meetbridge.scheduling.models import CalendarAccess
+from meetbridge.scheduling import consent
 from meetbridge.tenants.models import Person, Tenant
 from meetbridge.tenants.service import add_person
 from workspace_sandbox.client import Sandbox, Setup
@@ -34,14 +34,6 @@ class Team:
         return [self.admin, *self.members]
 
 
-def grant_calendar_access(person: Person, time_zone: str = "") -> CalendarAccess:
-    access, _ = CalendarAccess.objects.update_or_create(
-        person=person, defaults={"granted": True, "time_zone": time_zone}
-    )
-    person.calendar_access = access
-    return access
-
-
 def more_names(count: int) -> list[str]:
     if count <= len(MORE_NAMES):
         return MORE_NAMES[:count]
@@ -59,7 +51,7 @@ def make_team(sandbox, connected, tenant, admin, member):
             sandbox.add_user(tenant.domain, person.email)
         people = [member, *others]
         for person in [admin, *people]:
-            grant_calendar_access(person)
+            consent.grant(person)
         return Team(sandbox, connected, tenant, admin, people)
 
     return make

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from conftest import api_as
 from meetbridge.meetings.models import Booking
-from meetings.helpers import booking_body, meetbridge_events, next_weekday_at
+from tests.conftest import api_as
+from tests.meetings.helpers import booking_body, meetbridge_events, next_weekday_at
 
 
 def test_cancelling_removes_the_meeting_from_every_calendar_and_frees_the_time(team):

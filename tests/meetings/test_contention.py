@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 import requests
 
 from meetbridge.tenants.models import ApiToken
-from meetings.helpers import booking_body, meetbridge_events, next_weekday_at
+from tests.meetings.helpers import booking_body, meetbridge_events, next_weekday_at
 
 REQUESTS = 20
 

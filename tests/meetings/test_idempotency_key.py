@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta, timezone
 
-from conftest import api_as
 from meetbridge.meetings.models import Booking
-from meetings.helpers import booking_body, meetbridge_events, next_weekday_at
+from tests.conftest import api_as
+from tests.meetings.helpers import booking_body, meetbridge_events, next_weekday_at
 
 
 def test_repeating_a_booking_with_its_key_answers_the_same_meeting_once(team):

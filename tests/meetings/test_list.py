@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from conftest import api_as
-from meetings.helpers import booking_body, next_weekday_at
+from tests.conftest import api_as
+from tests.meetings.helpers import booking_body, next_weekday_at
 
 
 def test_each_person_lists_the_meetings_they_organise_or_attend_soonest_first(team):

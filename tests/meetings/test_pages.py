@@ -10,7 +10,7 @@ from icalendar import Calendar
 
 from meetbridge.meetings.models import Booking
 from meetbridge.tenants.service import add_person
-from meetings.helpers import meetbridge_events, next_weekday_at
+from tests.meetings.helpers import meetbridge_events, next_weekday_at
 
 
 def signed_in(person, **options) -> Client:

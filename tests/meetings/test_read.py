@@ -5,13 +5,13 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
-from conftest import api_as
 from meetbridge.audit.models import AuditEvent
 from meetbridge.meetings.calendar import calendar_for
 from meetbridge.meetings.event_ids import event_id_for
 from meetbridge.meetings.models import Booking
 from meetbridge.tenants.service import add_person
-from meetings.helpers import booking_body, meetbridge_events, next_weekday_at
+from tests.conftest import api_as
+from tests.meetings.helpers import booking_body, meetbridge_events, next_weekday_at
 
 CONTRACT_FIELDS = {
     "id", "status", "title", "start", "end", "organizer", "attendees", "html_link", "video_link",

@@ -8,12 +8,12 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from conftest import api_as
 from meetbridge.audit.models import AuditEvent
 from meetbridge.meetings import states
 from meetbridge.meetings.models import Booking
 from meetbridge.meetings.repair import sweep
-from meetings.helpers import booking_body, meetbridge_events, next_weekday_at
+from tests.conftest import api_as
+from tests.meetings.helpers import booking_body, meetbridge_events, next_weekday_at
 
 BOOKINGS = 200
 CLIENT_ATTEMPTS = 6

@@ -13,7 +13,6 @@ import pytest
 from django.utils import timezone
 from huey.contrib.djhuey import HUEY
 
-from conftest import api_as
 from meetbridge.meetings import states
 from meetbridge.meetings.calendar import calendar_for, draft_for
 from meetbridge.meetings.idempotency import fingerprint
@@ -22,13 +21,14 @@ from meetbridge.meetings.repair import sweep
 from meetbridge.meetings.reservations import advance, reserve_new
 from meetbridge.meetings.rules import request_payload
 from meetbridge.meetings.tasks import sweep_unsettled_bookings
-from meetings.helpers import booking_body, meetbridge_events, next_weekday_at
+from tests.conftest import api_as
+from tests.meetings.helpers import booking_body, meetbridge_events, next_weekday_at
 
 LATER = timedelta(minutes=10)  # past the sweep's grace period and any lease
 
 
-def interrupted_booking(team, organizer, attendee, start, *, state, on_calendar, key=None):
-    """A booking whose process died in `state`, with its event made or not."""
+def interrupted_booking(team, organizer, attendee, start, *, on_calendar, key=None):
+    """A booking whose process died while inserting, with its event made or not."""
     body = booking_body([attendee], start)
     booking = Booking(
         tenant=team.tenant,
@@ -37,12 +37,8 @@ def interrupted_booking(team, organizer, attendee, start, *, state, on_calendar,
         start=start,
         end=start + timedelta(minutes=30),
     )
-    digest = fingerprint(
-        "book", request_payload(**{k: v for k, v in body.items()} | {"start": start})
-    )
+    digest = fingerprint("book", request_payload(**body | {"start": start}))
     reserve_new(booking, [organizer, attendee], now=timezone.now(), key=key, fingerprint=digest)
-    if state != states.REQUESTED:
-        advance(booking, states.INSERTING)
     if on_calendar:
         provider = calendar_for(team.tenant, organizer)
         provider.create_event(draft=draft_for(booking, (attendee.email,)))
@@ -53,9 +49,7 @@ def interrupted_booking(team, organizer, attendee, start, *, state, on_calendar,
 
 def test_an_event_made_just_before_the_crash_is_confirmed_by_the_sweep(team):
     ben, cy = team.members[:2]
-    booking, _ = interrupted_booking(
-        team, ben, cy, next_weekday_at(9), state=states.INSERTING, on_calendar=True
-    )
+    booking, _ = interrupted_booking(team, ben, cy, next_weekday_at(9), on_calendar=True)
     assert sweep(now=timezone.now() + LATER) == {"confirmed": 1}
     booking.refresh_from_db()
     assert booking.state == "confirmed"
@@ -66,9 +60,7 @@ def test_an_event_made_just_before_the_crash_is_confirmed_by_the_sweep(team):
 def test_an_insert_that_never_left_is_given_up_by_the_sweep(team):
     ben, cy, dee = team.members[:3]
     start = next_weekday_at(9)
-    booking, _ = interrupted_booking(
-        team, ben, cy, start, state=states.INSERTING, on_calendar=False
-    )
+    booking, _ = interrupted_booking(team, ben, cy, start, on_calendar=False)
     # Until the sweep, our own in-flight booking holds Cy's time, though Google shows nothing.
     held = api_as(dee).post("/meetings", booking_body([cy], start + timedelta(minutes=15)))
     assert held.status_code == 409
@@ -79,19 +71,10 @@ def test_an_insert_that_never_left_is_given_up_by_the_sweep(team):
     assert api_as(dee).post("/meetings", booking_body([cy], start)).status_code == 201
 
 
-def test_a_booking_interrupted_before_the_calendar_was_asked_is_given_up(team):
-    ben, cy = team.members[:2]
-    booking, _ = interrupted_booking(
-        team, ben, cy, next_weekday_at(9), state=states.REQUESTED, on_calendar=False
-    )
-    assert sweep(now=timezone.now() + LATER) == {"failed": 1}
-    assert Booking.objects.get(pk=booking.pk).problem_code == "booking_abandoned"
-
-
 def test_a_retry_with_the_key_confirms_the_event_the_crashed_request_made(team):
     ben, cy = team.members[:2]
     booking, body = interrupted_booking(
-        team, ben, cy, next_weekday_at(9), state=states.INSERTING, on_calendar=True, key="k1"
+        team, ben, cy, next_weekday_at(9), on_calendar=True, key="k1"
     )
     response = api_as(ben).post("/meetings", body, HTTP_IDEMPOTENCY_KEY="k1")
     assert response.status_code == 201, response.json()
@@ -103,7 +86,7 @@ def test_a_retry_with_the_key_confirms_the_event_the_crashed_request_made(team):
 def test_a_retry_with_the_key_makes_the_event_the_crashed_request_never_sent(team):
     ben, cy = team.members[:2]
     booking, body = interrupted_booking(
-        team, ben, cy, next_weekday_at(9), state=states.INSERTING, on_calendar=False, key="k2"
+        team, ben, cy, next_weekday_at(9), on_calendar=False, key="k2"
     )
     response = api_as(ben).post("/meetings", body, HTTP_IDEMPOTENCY_KEY="k2")
     assert response.status_code == 201, response.json()
@@ -115,7 +98,7 @@ def test_a_retry_with_the_key_makes_the_event_the_crashed_request_never_sent(tea
 def test_a_request_still_working_is_not_disturbed(team):
     ben, cy = team.members[:2]
     booking, body = interrupted_booking(
-        team, ben, cy, next_weekday_at(9), state=states.INSERTING, on_calendar=False, key="k3"
+        team, ben, cy, next_weekday_at(9), on_calendar=False, key="k3"
     )
     Booking.objects.filter(pk=booking.pk).update(lease_until=timezone.now() + timedelta(minutes=1))
     again = api_as(ben).post("/meetings", body, HTTP_IDEMPOTENCY_KEY="k3")

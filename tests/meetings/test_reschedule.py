@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from conftest import api_as
 from meetbridge.meetings.models import Booking
-from meetings.helpers import booking_body, meetbridge_events, next_weekday_at
+from tests.conftest import api_as
+from tests.meetings.helpers import booking_body, meetbridge_events, next_weekday_at
 
 
 def book(organizer, attendees, start):

@@ -8,8 +8,11 @@ from meetbridge.meetings import states
 
 
 def test_a_booking_reaches_the_calendar_only_through_inserting():
-    assert states.sources_of(states.CONFIRMED) == {states.INSERTING, states.RESCHEDULING}
-    assert not states.can_move(states.REQUESTED, states.CONFIRMED)
+    into = {
+        target: {s for s, ts in states.TRANSITIONS.items() if target in ts} for target in states.ALL
+    }
+    assert into[states.CONFIRMED] == {states.INSERTING, states.RESCHEDULING}
+    assert into[states.FAILED] == {states.INSERTING}
 
 
 def test_cancelled_and_failed_are_final():

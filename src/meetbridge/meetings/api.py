@@ -6,13 +6,13 @@ from datetime import datetime
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Router, Schema, Status
+from ninja import Header, Router, Schema, Status
 from pydantic import Field
 
 from meetbridge.api.auth import caller
 from meetbridge.api.schemas import ErrorOut
 from meetbridge.meetings.booking import book
-from meetbridge.meetings.changes import cancel, organized_booking, reschedule
+from meetbridge.meetings.changes import cancel, reschedule
 from meetbridge.meetings.reading import list_meetings, read_meeting
 
 router = Router(tags=["meetings"])
@@ -70,7 +70,15 @@ class MeetingOut(Schema):
         "the first answer. 409 `slot_taken` names the person whose time is no longer free."
     ),
 )
-def create_meeting(request: HttpRequest, payload: MeetingIn):
+def create_meeting(
+    request: HttpRequest,
+    payload: MeetingIn,
+    idempotency_key: str | None = Header(
+        None,
+        alias="Idempotency-Key",
+        description="Any unique string (a UUID); a repeat with it answers the first answer.",
+    ),
+):
     body = book(
         caller(request),
         attendees=payload.attendees,
@@ -79,7 +87,7 @@ def create_meeting(request: HttpRequest, payload: MeetingIn):
         title=payload.title,
         description=payload.description,
         video=payload.video,
-        idempotency_key=request.headers.get("Idempotency-Key"),
+        idempotency_key=idempotency_key,
     )
     return Status(201, body)
 
@@ -108,13 +116,9 @@ def meeting(request: HttpRequest, meeting_id: str):
     summary="Reschedule a meeting you organise",
 )
 def move_meeting(request: HttpRequest, meeting_id: str, payload: RescheduleIn):
-    person = caller(request)
-    current = organized_booking(person, meeting_id)
-    start = payload.start or current.start
-    duration = payload.duration
-    if duration is None:
-        duration = int((current.end - current.start).total_seconds() // 60)
-    return reschedule(person, meeting_id, start=start, duration=duration).to_json()
+    return reschedule(
+        caller(request), meeting_id, start=payload.start, duration=payload.duration
+    ).to_json()
 
 
 @router.delete(

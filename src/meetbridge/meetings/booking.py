@@ -1,13 +1,13 @@
 """Booking a meeting exactly once, whatever Google or the network does.
 
-1. The request is checked and the time reserved in our database (`requested`), so no other
-   request here can take it.
-2. Everyone's free/busy is read again from the calendar.
-3. The row moves to `inserting`, then the event is inserted with an id derived from the
-   booking: a retried insert can only meet itself (409 duplicate, confirmed by a get).
+1. The request is checked, and everyone's free/busy read again from the calendar.
+2. The time is reserved in our database under per-person locks, where bookings still on
+   their way to the calendar count as busy too; the row is written in `inserting`.
+3. The event is inserted with an id derived from the booking: a retried insert can only meet
+   itself (409 duplicate, confirmed by a get).
 4. The row moves to `confirmed`.
-A crash or an unanswered call leaves the row in `requested` or `inserting`; a retry with the
-same Idempotency-Key resumes it, and the sweep (`repair.py`) settles what nobody resumes.
+A crash or an unanswered call leaves the row in `inserting`; a retry with the same
+Idempotency-Key resumes it, and the sweep (`repair.py`) settles what nobody resumes.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from meetbridge.meetings.models import Booking, IdempotencyRecord
 from meetbridge.meetings.people import participants
 from meetbridge.meetings.reading import record_event
 from meetbridge.meetings.reservations import (
-    KeyInUse,
+    Overtaken,
     SlotTaken,
     advance,
     release_lease,
@@ -68,17 +68,15 @@ def book(
     """
     now = now or timezone.now()
     key = check_key(idempotency_key)
-    digest = fingerprint(
-        "book",
-        request_payload(
-            attendees=attendees,
-            start=start,
-            duration=duration,
-            title=title,
-            description=description,
-            video=video,
-        ),
-    )
+    asked = {
+        "attendees": attendees,
+        "start": start,
+        "duration": duration,
+        "title": title,
+        "description": description,
+        "video": video,
+    }
+    digest = fingerprint("book", request_payload(**asked))
     if key:
         record = IdempotencyRecord.objects.filter(person=organizer, key=key).first()
         if record is not None:
@@ -86,17 +84,9 @@ def book(
             if answer is not None:
                 return answer
 
-    request = check_booking(
-        organizer_email=organizer.email,
-        attendees=attendees,
-        start=start,
-        duration=duration,
-        title=title,
-        description=description,
-        video=video,
-        now=now,
-    )
+    request = check_booking(organizer_email=organizer.email, now=now, **asked)
     people = participants(organizer, request.attendees)
+    emails = [person.email for person in people]
     provider = calendar_for(organizer.tenant, organizer)
     booking = Booking(
         tenant=organizer.tenant,
@@ -104,20 +94,25 @@ def book(
         title=request.title,
         description=request.description,
         video=request.video,
-        time_zone=time_zone_of(organizer),
+        time_zone=time_zone_of(people[0]),
         start=request.start,
         end=request.end,
     )
     try:
+        check_still_free(provider, organizer.email, emails, booking.interval)
         reserve_new(booking, people, now=now, key=key, fingerprint=digest)
+    except MeetingError as refusal:
+        if refusal.code == "slot_taken":
+            _remember(organizer, key, digest, refusal)
+        raise
     except SlotTaken as taken:
         email = next(p.email for p in people if p.pk == taken.person_id)
         refusal = errors.slot_taken(email, organizer.email)
         _remember(organizer, key, digest, refusal)
         raise refusal from None
-    except KeyInUse:
+    except Overtaken:
         raise errors.in_progress() from None
-    return _carry_out(booking, provider, key=key, resuming=False)
+    return _carry_out(booking, provider, emails, key=key, resuming=False)
 
 
 def _replay(record: IdempotencyRecord, digest: str, *, now: datetime) -> dict | None:
@@ -133,26 +128,35 @@ def _replay(record: IdempotencyRecord, digest: str, *, now: datetime) -> dict | 
         # The first attempt ended without an answer worth keeping: nothing was booked.
         record.delete()
         return None
-    if booking.state in (states.REQUESTED, states.INSERTING):
+    if booking.state == states.INSERTING:
         if not take_lease(booking, now=now):
             raise errors.in_progress()
         provider = calendar_for(booking.tenant, booking.organizer)
-        return _carry_out(booking, provider, key=record.key, resuming=True)
+        emails = list(booking.participants.order_by("position").values_list("email", flat=True))
+        return _carry_out(booking, provider, emails, key=record.key, resuming=True)
     # Booked, but the answer was lost before it was kept: answer from the booking.
     body = booking.as_meeting().to_json()
-    _keep(record, 201, body)
+    _keep(record.person, record.key, 201, body)
     return body
 
 
 def _carry_out(
-    booking: Booking, provider: CalendarProvider, *, key: str | None, resuming: bool
+    booking: Booking,
+    provider: CalendarProvider,
+    emails: list[str],
+    *,
+    key: str | None,
+    resuming: bool,
 ) -> dict:
-    """Takes a reserved booking to the calendar; this process holds its lease."""
+    """Takes a reserved booking to the calendar; this process holds its lease.
+
+    `emails`: the organizer's, then the attendees'.
+    """
     try:
-        meeting = _to_calendar(booking, provider, resuming=resuming)
+        meeting = _to_calendar(booking, provider, emails, resuming=resuming)
     except MeetingError as refusal:
-        if key and refusal.code == "slot_taken":
-            _remember(booking.organizer, key, "", refusal)
+        if refusal.code == "slot_taken":
+            _keep(booking.organizer, key, refusal.status, refusal.body())
         elif key and booking.state == states.FAILED:
             # A passing failure with nothing booked: the same key may be tried again.
             IdempotencyRecord.objects.filter(person=booking.organizer, key=key).delete()
@@ -160,41 +164,37 @@ def _carry_out(
     finally:
         release_lease(booking)
     body = meeting.to_json()
-    if key:
-        _remember(booking.organizer, key, "", status=201, body=body)
+    _keep(booking.organizer, key, 201, body)
     return body
 
 
-def _to_calendar(booking: Booking, provider: CalendarProvider, *, resuming: bool) -> Meeting:
-    seats = list(booking.participants.order_by("position"))
-    emails = [seat.email for seat in seats]
-    if booking.state == states.INSERTING and resuming:
+def _to_calendar(
+    booking: Booking, provider: CalendarProvider, emails: list[str], *, resuming: bool
+) -> Meeting:
+    if resuming:
         # The last attempt may have made the event: look before checking or inserting.
         found = look_up_after_doubt(booking, provider)
         if found is not None:
             return confirm(booking, found, provider)
-    if booking.state in (states.REQUESTED, states.INSERTING):
         try:
-            check_still_free(provider, booking, emails, booking.interval)
+            check_still_free(provider, booking.organizer.email, emails, booking.interval)
         except MeetingError as refusal:
             fail(booking, refusal)
             raise
-    if booking.state == states.REQUESTED and not advance(booking, states.INSERTING):
-        raise errors.in_progress()
     view = insert(booking, provider, attendee_emails=tuple(emails[1:]))
     return confirm(booking, view, provider)
 
 
 def check_still_free(
     provider: CalendarProvider,
-    booking: Booking,
+    organizer: str,
     emails: list[str],
     wanted: Interval,
     *,
     own_time: Interval | None = None,
 ) -> None:
-    """Reads everyone's free/busy again; raises when someone is busy or cannot be read."""
-    organizer = booking.organizer.email
+    """Reads everyone's free/busy again (Google's view: what is already on the calendars);
+    raises when someone is busy or cannot be read."""
     try:
         found = provider.free_busy(
             as_email=organizer, emails=emails, start=wanted.start, end=wanted.end
@@ -255,6 +255,7 @@ def confirm(booking: Booking, view: EventView, provider: CalendarProvider) -> Me
         html_link=view.html_link or "",
         video_link=view.video_link or "",
         description="",
+        lease_until=None,
     )
     if not confirmed and booking.state == states.FAILED:
         # The sweep gave the booking up while this request was still inserting: the
@@ -284,34 +285,26 @@ def fail(booking: Booking, refusal: MeetingError) -> None:
     )
 
 
-def _remember(
-    organizer: Person,
-    key: str | None,
-    digest: str,
-    refusal: MeetingError | None = None,
-    *,
-    status: int = 0,
-    body: dict | None = None,
-) -> None:
-    """Keeps the answer to give again for this key (a refusal, or a 201 with its body)."""
+def _remember(organizer: Person, key: str | None, digest: str, refusal: MeetingError) -> None:
+    """Keeps a refusal given before any booking row existed, to give again for this key."""
     if not key:
-        return
-    if refusal is not None:
-        status, body = refusal.status, refusal.body()
-    record = IdempotencyRecord.objects.filter(person=organizer, key=key).first()
-    if record is not None:
-        _keep(record, status, body)
         return
     try:
         with transaction.atomic():
             IdempotencyRecord.objects.create(
-                person=organizer, key=key, fingerprint=digest, status_code=status, response=body
+                person=organizer,
+                key=key,
+                fingerprint=digest,
+                status_code=refusal.status,
+                response=refusal.body(),
             )
     except IntegrityError:
         log.info("Another request kept an answer for this Idempotency-Key first")
 
 
-def _keep(record: IdempotencyRecord, status: int, body: dict | None) -> None:
-    IdempotencyRecord.objects.filter(pk=record.pk, status_code__isnull=True).update(
-        status_code=status, response=body
-    )
+def _keep(organizer: Person, key: str | None, status: int, body: dict) -> None:
+    """Keeps the answer on the record the reservation made for this key."""
+    if key:
+        IdempotencyRecord.objects.filter(
+            person=organizer, key=key, status_code__isnull=True
+        ).update(status_code=status, response=body)

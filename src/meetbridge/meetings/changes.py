@@ -22,7 +22,7 @@ from meetbridge.meetings.models import Booking
 from meetbridge.meetings.people import still_allowed
 from meetbridge.meetings.reading import read_fresh, record_event, record_gone, visible_booking
 from meetbridge.meetings.reservations import (
-    KeyInUse,
+    Overtaken,
     SlotTaken,
     advance,
     release_lease,
@@ -39,10 +39,20 @@ def organized_booking(person, meeting_id: str) -> Booking:
     return booking
 
 
-def reschedule(person, meeting_id: str, *, start: datetime, duration: int, now=None) -> Meeting:
+def reschedule(
+    person,
+    meeting_id: str,
+    *,
+    start: datetime | None = None,
+    duration: int | None = None,
+    now: datetime | None = None,
+) -> Meeting:
+    """Moves the meeting to `start` for `duration` minutes (each left out: unchanged)."""
     now = now or timezone.now()
     booking = organized_booking(person, meeting_id)
-    wanted = check_times(start, duration, now=now)
+    if duration is None:
+        duration = int((booking.end - booking.start).total_seconds() // 60)
+    wanted = check_times(start or booking.start, duration, now=now)
     if booking.state in (states.CANCELLING, states.CANCELLED):
         raise errors.no_longer_changeable("cancelled")
     if booking.state != states.CONFIRMED:
@@ -59,7 +69,7 @@ def reschedule(person, meeting_id: str, *, start: datetime, duration: int, now=N
     except SlotTaken as taken:
         email = next(seat.email for seat in seats if seat.person_id == taken.person_id)
         raise errors.slot_taken(email, person.email) from None
-    except KeyInUse:
+    except Overtaken:
         raise errors.in_progress() from None
     try:
         return _move(booking, provider, [seat.email for seat in seats], wanted)
@@ -71,7 +81,9 @@ def _move(
     booking: Booking, provider: CalendarProvider, emails: list[str], wanted: Interval
 ) -> Meeting:
     try:
-        check_still_free(provider, booking, emails, wanted, own_time=booking.interval)
+        check_still_free(
+            provider, booking.organizer.email, emails, wanted, own_time=booking.interval
+        )
     except MeetingError:
         advance(booking, states.CONFIRMED, pending_start=None, pending_end=None)
         raise

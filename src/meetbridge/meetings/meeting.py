@@ -67,9 +67,3 @@ class Meeting:
             "html_link": self.html_link,
             "video_link": self.video_link,
         }
-
-    def response_of(self, email: str) -> str | None:
-        return next((a.response for a in self.attendees if a.email == email.lower()), None)
-
-    def is_upcoming(self, now: datetime) -> bool:
-        return self.end > now and self.status != "cancelled"

@@ -26,7 +26,7 @@ class Booking(models.Model):
         "tenants.Person", on_delete=models.CASCADE, related_name="organized_bookings"
     )
     event_id = models.CharField(max_length=64, unique=True)
-    state = models.CharField(max_length=16, choices=STATE_CHOICES, default=states.REQUESTED)
+    state = models.CharField(max_length=16, choices=STATE_CHOICES, default=states.INSERTING)
     title = models.CharField(max_length=200)
     # Kept only until the event is on the calendar (a retried insert needs it), then erased.
     description = models.TextField(blank=True)
@@ -106,13 +106,14 @@ class Participant(models.Model):
 class ScheduleLock(models.Model):
     """One row per person, locked while a booking that takes their time is reserved.
 
-    On PostgreSQL `SELECT ... FOR UPDATE` on these rows serialises overlapping reservations
-    per person; SQLite serialises every write transaction already (IMMEDIATE mode).
+    On PostgreSQL the row lock serialises overlapping reservations per person; SQLite
+    serialises every write transaction already (IMMEDIATE mode).
     """
 
     person = models.OneToOneField(
         "tenants.Person", on_delete=models.CASCADE, primary_key=True, related_name="+"
     )
+    locked_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:
         return f"schedule lock of {self.person_id}"

@@ -10,20 +10,26 @@ from meetbridge.tenants.rules import RuleViolation
 
 
 def participants(organizer: Person, attendee_emails: Sequence[str]) -> list[Person]:
-    """The organizer then each attendee, in the order given; refuses anyone not allowed."""
-    if not has_granted(organizer):
+    """The organizer then each attendee, in the order given; refuses anyone not allowed.
+
+    One query reads everyone with their consent, the organizer too.
+    """
+    found = {
+        person.email: person
+        for person in Person.objects.filter(
+            tenant_id=organizer.tenant_id,
+            is_active=True,
+            email__in=[organizer.email, *attendee_emails],
+        ).select_related("calendar_access", "tenant")
+    }
+    me = found.get(organizer.email, organizer)
+    if not has_granted(me):
         raise RuleViolation(
             "calendar_access_not_granted",
             "Grant meetbridge access to your calendar (Calendar access page, or PUT "
             "/api/v1/me/calendar) before booking meetings.",
         )
-    found = {
-        person.email: person
-        for person in Person.objects.filter(
-            tenant_id=organizer.tenant_id, is_active=True, email__in=list(attendee_emails)
-        ).select_related("calendar_access")
-    }
-    people = [organizer]
+    people = [me]
     for email in attendee_emails:
         person = found.get(email)
         # One message for "not a colleague" and "has not granted access": neither can be invited.

@@ -114,7 +114,16 @@ def record_event(booking: Booking, view: EventView) -> None:
     if Booking.objects.filter(pk=booking.pk, state=booking.state).update(**update):
         for name, value in update.items():
             setattr(booking, name, value)
-    responses = {attendee.email.lower(): attendee.response for attendee in view.attendees}
+    # Only attendees' answers are news: their seats start as needsAction and nobody
+    # un-answers; the organizer's seat is `accepted` from the start.
+    organizer = booking.organizer.email
+    responses = {
+        attendee.email.lower(): attendee.response
+        for attendee in view.attendees
+        if attendee.response != "needsAction" and attendee.email.lower() != organizer
+    }
+    if not responses:
+        return
     for seat in booking.participants.all():
         response = responses.get(seat.email)
         if response and response != seat.response:

@@ -2,7 +2,6 @@
 
 Each unsettled row is resolved from what the calendar says, so that in the end the calendar
 has exactly the meetings our database calls confirmed:
-- `requested`: nothing was sent to the calendar; the booking is given up.
 - `inserting`: events.get decides: the event exists -> `confirmed`; it does not -> `failed`.
 - `rescheduling`: the row takes whichever time the event shows.
 - `cancelling`: the delete is sent again (deleting twice is harmless).
@@ -65,9 +64,6 @@ def sweep(*, now: datetime | None = None) -> dict[str, int]:
 
 
 def settle(booking: Booking) -> None:
-    if booking.state == states.REQUESTED:
-        fail(booking, _abandoned())
-        return
     provider = calendar_for(booking.tenant)
     if booking.state == states.CANCELLING:
         finish_cancel(booking, provider)
@@ -83,12 +79,6 @@ def settle(booking: Booking) -> None:
             record_gone(booking)
         else:
             settle_move(booking, view)
-
-
-def _abandoned() -> MeetingError:
-    return MeetingError(
-        409, "booking_abandoned", "The booking was interrupted before it reached the calendar."
-    )
 
 
 def _never_made() -> MeetingError:

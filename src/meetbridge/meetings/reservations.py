@@ -28,8 +28,9 @@ class SlotTaken(Exception):
         self.person_id = person_id
 
 
-class KeyInUse(Exception):
-    """Another request holding the same Idempotency-Key got there first."""
+class Overtaken(Exception):
+    """Another request got there first: one with the same Idempotency-Key, or one that
+    changed the booking meanwhile."""
 
 
 def lease_length() -> timedelta:
@@ -38,22 +39,18 @@ def lease_length() -> timedelta:
     return timedelta(seconds=seconds)
 
 
-def _ensure_lock_rows(person_ids: Sequence[int]) -> None:
-    ScheduleLock.objects.bulk_create(
-        [ScheduleLock(person_id=pid) for pid in person_ids], ignore_conflicts=True
-    )
+def _lock_people(person_ids: Sequence[int], now: datetime) -> None:
+    """Blocks until no other reservation touches any of these people.
 
-
-def _lock_people(person_ids: Sequence[int]) -> None:
-    """Blocks until no other reservation touches any of these people (PostgreSQL row locks).
-
-    Locks are taken in id order, so two reservations sharing people cannot deadlock.
+    One statement creates each person's lock row or, when it exists, updates it, which
+    takes its row lock until the transaction ends (an upsert locks like an UPDATE). Rows are
+    taken in id order, so two reservations sharing people cannot deadlock.
     """
-    list(
-        ScheduleLock.objects.select_for_update()
-        .filter(person_id__in=person_ids)
-        .order_by("person_id")
-        .values_list("person_id", flat=True)
+    ScheduleLock.objects.bulk_create(
+        [ScheduleLock(person_id=pid, locked_at=now) for pid in sorted(person_ids)],
+        update_conflicts=True,
+        unique_fields=["person"],
+        update_fields=["locked_at"],
     )
 
 
@@ -81,20 +78,19 @@ def reserve_new(
     key: str | None = None,
     fingerprint: str = "",
 ) -> None:
-    """Saves the booking in `requested`, holding its time for `people` (organizer first).
+    """Saves the booking in `inserting`, holding its time for `people` (organizer first).
 
     Raises SlotTaken naming the first person whose time another booking here holds, and
-    KeyInUse when a concurrent request with the same Idempotency-Key reserved first.
+    Overtaken when a concurrent request with the same Idempotency-Key reserved first.
     """
     ids = [person.pk for person in people]
-    _ensure_lock_rows(ids)
     try:
         with transaction.atomic():
-            _lock_people(sorted(ids))
+            _lock_people(ids, now)
             taken = first_clash(ids, booking.interval)
             if taken is not None:
                 raise SlotTaken(taken)
-            booking.state = states.REQUESTED
+            booking.state = states.INSERTING
             booking.lease_until = now + lease_length()
             booking.created_at = booking.changed_at = now
             booking.save(force_insert=True)
@@ -115,19 +111,18 @@ def reserve_new(
                 )
     except IntegrityError as exc:
         if key and IdempotencyRecord.objects.filter(person=booking.organizer, key=key).exists():
-            raise KeyInUse from exc
+            raise Overtaken from exc
         raise
 
 
 def reserve_move(booking: Booking, wanted: Interval, *, now: datetime) -> None:
     """Moves a confirmed booking to `rescheduling`, holding `wanted` besides its current time.
 
-    Raises SlotTaken, or KeyInUse when another request changed the booking meanwhile.
+    Raises SlotTaken, or Overtaken when another request changed the booking meanwhile.
     """
     ids = list(booking.participants.order_by("position").values_list("person_id", flat=True))
-    _ensure_lock_rows(ids)
     with transaction.atomic():
-        _lock_people(sorted(ids))
+        _lock_people(ids, now)
         taken = first_clash(ids, wanted, ignore=booking)
         if taken is not None:
             raise SlotTaken(taken)
@@ -140,7 +135,7 @@ def reserve_move(booking: Booking, wanted: Interval, *, now: datetime) -> None:
             lease_until=now + lease_length(),
         )
         if not moved:
-            raise KeyInUse
+            raise Overtaken
 
 
 def advance(booking: Booking, target: str, *, now: datetime | None = None, **fields) -> bool:
@@ -177,5 +172,7 @@ def take_lease(booking: Booking, *, now: datetime) -> bool:
 
 
 def release_lease(booking: Booking) -> None:
+    if booking.lease_until is None:
+        return
     Booking.objects.filter(pk=booking.pk, lease_until=booking.lease_until).update(lease_until=None)
     booking.lease_until = None

@@ -1,0 +1,65 @@
+"""In headless Chromium at a phone's width: book from a slot, see the decline, cancel."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import datetime, timedelta
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from tests.meetings.helpers import meetbridge_events, next_weekday_at
+from tests.scheduling.test_browser import PHONE, page, screenshot, sign_in  # noqa: F401
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(shutil.which("chromium") is None, reason="Chromium is not installed"),
+]
+
+
+def test_a_member_books_sees_the_colleague_decline_and_cancels(page, team):  # noqa: F811
+    ben, cy = team.members[:2]
+    sign_in(page, ben.email)
+    start = next_weekday_at(15)
+    page.goto(
+        "/meetings/new?" + urlencode({"start": start.isoformat(), "with": cy.email, "duration": 30})
+    )
+
+    assert page.get_by_role("heading", name="Book a meeting").is_visible()
+    assert page.get_by_text(cy.email).is_visible()
+    page.get_by_label("Title").fill("Quarterly plan")
+    page.get_by_label("Add a Google Meet video link").check()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    screenshot(page, "booking")
+    page.get_by_role("button", name="Book meeting").click()
+
+    page.wait_for_url("**/meetings")
+    assert page.get_by_text("Booked “Quarterly plan”").is_visible()
+    [on_ben] = meetbridge_events(team.sandbox, ben.email)
+    [on_cy] = meetbridge_events(team.sandbox, cy.email)
+    assert on_ben["id"] == on_cy["id"]
+
+    team.sandbox.respond(cy.email, on_cy["id"], "declined")
+    page.reload()
+    meeting = page.locator(f"#meeting-{on_ben['id']}")
+    assert meeting.get_by_text("declined").is_visible()
+    assert meeting.get_by_role("link", name="Join the video call").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    screenshot(page, "meetings")
+
+    meeting.get_by_text("Reschedule").click()
+    later = (start + timedelta(hours=1)).astimezone(ZoneInfo("America/Toronto"))
+    meeting.get_by_label("New start (America/Toronto)").fill(later.strftime("%Y-%m-%dT%H:%M"))
+    screenshot(page, "meetings-reschedule")
+    meeting.get_by_role("button", name="Move meeting").click()
+    page.wait_for_load_state()
+    assert page.get_by_text("Moved “Quarterly plan”").is_visible()
+    [moved] = meetbridge_events(team.sandbox, cy.email)
+    assert datetime.fromisoformat(moved["start"]["dateTime"].replace("Z", "+00:00")) == later
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    meeting.get_by_role("button", name="Cancel meeting").click()
+    page.wait_for_load_state()
+    assert page.get_by_text("Cancelled “Quarterly plan”").is_visible()
+    assert meetbridge_events(team.sandbox, cy.email) == []
