@@ -92,6 +92,14 @@ def cmd_worker(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_rotatekeys(args: argparse.Namespace) -> int:
+    _setup_django()
+    from django.core.management import call_command
+
+    call_command("rotate_encryption_keys")
+    return 0
+
+
 def cmd_sandbox(args: argparse.Namespace) -> int:
     from workspace_sandbox.server import serve
 
@@ -144,6 +152,11 @@ def build_parser() -> argparse.ArgumentParser:
     token = sub.add_parser("apitoken", help="create an API token and print it")
     token.add_argument("email")
     token.set_defaults(func=cmd_apitoken)
+
+    sub.add_parser(
+        "rotatekeys",
+        help="re-encrypt stored Google keys with the newest of MEETBRIDGE_ENCRYPTION_KEYS",
+    ).set_defaults(func=cmd_rotatekeys)
 
     sandbox = sub.add_parser("sandbox", help="serve the Google Workspace sandbox alone")
     sandbox.add_argument("--host", default="127.0.0.1")

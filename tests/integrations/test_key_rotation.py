@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from io import StringIO
 
 import pytest
 from cryptography.fernet import Fernet
-from django.core.management import call_command
 
+from meetbridge.cli import main
 from meetbridge.integrations.models import Credential
 from meetbridge.integrations.provider import NotConnected
 from meetbridge.integrations.service import check_credential, provider_for, vault
@@ -28,14 +27,13 @@ def free_busy(tenant, person):
 
 @pytest.mark.django_db
 def test_the_command_reseals_every_key_so_the_old_encryption_key_can_go(
-    settings, tenant, member, connected
+    settings, tenant, member, connected, capsys
 ):
     old = settings.MEETBRIDGE["ENCRYPTION_KEYS"]
     new = Fernet.generate_key().decode()
     use_keys(settings, new, *old)
-    out = StringIO()
-    call_command("rotate_encryption_keys", stdout=out)
-    assert "Re-encrypted 1 stored key" in out.getvalue()
+    assert main(["rotatekeys"]) == 0
+    assert "Re-encrypted 1 stored key" in capsys.readouterr().out
 
     use_keys(settings, new)
     assert vault().is_sealed_with_newest(Credential.objects.get().sealed_key)
