@@ -341,9 +341,13 @@ def test_get_move_and_cancel(sandbox, google):
         event_id=created.event_id,
         start=MONDAY + timedelta(days=1),
         end=MONDAY + timedelta(days=1, minutes=45),
+        time_zone="Europe/Paris",
     )
     assert moved.start == MONDAY + timedelta(days=1)
     assert moved.end - moved.start == timedelta(minutes=45)
+    # The moved event keeps a zone, the organizer's: Google shows it there, not in UTC.
+    stored = next(e for e in sandbox.events_of(ANA) if e["id"] == created.event_id)
+    assert stored["start"]["timeZone"] == stored["end"]["timeZone"] == "Europe/Paris"
     google.cancel_event(as_email=ANA, event_id=created.event_id)
     google.cancel_event(as_email=ANA, event_id=created.event_id)  # already gone: still fine
     assert google.get_event(as_email=ANA, event_id=created.event_id).status == "cancelled"

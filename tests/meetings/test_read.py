@@ -59,7 +59,11 @@ def test_a_move_made_in_the_calendar_itself_is_read_and_kept(team):
     # As if Ben dragged the event in Google Calendar: a patch through the Calendar API.
     provider = calendar_for(team.tenant, ben)
     provider.move_event(
-        as_email=ben.email, event_id=meeting["id"], start=moved, end=moved + timedelta(minutes=30)
+        as_email=ben.email,
+        event_id=meeting["id"],
+        start=moved,
+        end=moved + timedelta(minutes=30),
+        time_zone="UTC",
     )
     body = api_as(cy).get(f"/meetings/{meeting['id']}").json()
     assert body["start"].startswith(moved.strftime("%Y-%m-%dT%H:%M"))

@@ -134,6 +134,7 @@ def test_an_interrupted_move_ends_at_the_time_the_calendar_shows(team, calendar_
             event_id=booking.event_id,
             start=new,
             end=new + timedelta(minutes=30),
+            time_zone=booking.time_zone,
         )
     assert sweep(now=timezone.now() + LATER) == {"confirmed": 1}
     booking.refresh_from_db()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from meetbridge.meetings.models import Booking
 from tests.conftest import api_as
@@ -25,10 +25,13 @@ def test_the_organizer_moves_the_meeting_on_every_calendar(team):
     assert response.status_code == 200, response.json()
     moved = response.json()
     assert moved["id"] == meeting["id"]
+    booking = Booking.objects.get()
     for person in (ben, cy):
         [event] = meetbridge_events(team.sandbox, person.email)
-        assert event["start"]["dateTime"].startswith(new_start.strftime("%Y-%m-%dT%H:%M"))
-    booking = Booking.objects.get()
+        assert datetime.fromisoformat(event["start"]["dateTime"]) == new_start
+        # The moved event keeps the organizer's zone, as booked: Google shows it there.
+        assert event["start"]["timeZone"] == event["end"]["timeZone"] == booking.time_zone
+    assert booking.time_zone != "UTC"
     assert (booking.state, booking.start, booking.end) == (
         "confirmed",
         new_start,

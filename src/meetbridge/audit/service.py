@@ -5,7 +5,16 @@ from __future__ import annotations
 from meetbridge.audit.models import AuditEvent
 
 
-def record(
+def record(**fields) -> AuditEvent:
+    return AuditEvent.objects.create(**_fields(**fields))
+
+
+def event(**fields) -> AuditEvent:
+    """An unsaved record, for writing several in one statement."""
+    return AuditEvent(**_fields(**fields))
+
+
+def _fields(
     *,
     tenant,
     kind: str,
@@ -16,8 +25,8 @@ def record(
     outcome: str = "ok",
     latency_ms: int | None = None,
     detail: str = "",
-) -> AuditEvent:
-    return AuditEvent.objects.create(
+) -> dict:
+    return dict(
         tenant=tenant,
         kind=kind,
         operation=operation[:64],

@@ -93,6 +93,7 @@ def _move(
             event_id=booking.event_id,
             start=wanted.start,
             end=wanted.end,
+            time_zone=booking.time_zone,
         )
     except ProviderError as error:
         if error.code in UNCERTAIN_CODES:

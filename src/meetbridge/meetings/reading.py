@@ -111,8 +111,10 @@ def record_event(booking: Booking, view: EventView) -> None:
     if booking.state == states.CONFIRMED and (view.start, view.end) != (booking.start, booking.end):
         # Moved in the calendar itself: our record of when these people are busy follows.
         update |= {"start": view.start, "end": view.end}
-    if Booking.objects.filter(pk=booking.pk, state=booking.state).update(**update):
-        for name, value in update.items():
+    changed = {name: value for name, value in update.items() if getattr(booking, name) != value}
+    # Nothing new (as right after a confirmation, which wrote these): no write.
+    if changed and Booking.objects.filter(pk=booking.pk, state=booking.state).update(**changed):
+        for name, value in changed.items():
             setattr(booking, name, value)
     # Only attendees' answers are news: their seats start as needsAction and nobody
     # un-answers; the organizer's seat is `accepted` from the start.

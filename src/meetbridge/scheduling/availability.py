@@ -138,7 +138,7 @@ def find_availability(
     check_duration(request.duration_minutes)
     check_interval(request.interval_minutes)
     people = people_to_ask(caller, request.emails)
-    zone = time_zone_of(caller)
+    zone = time_zone_of(people[0])  # the caller, consent already read with everyone's
     earliest = max(request.start, now + timedelta(minutes=MIN_NOTICE_MINUTES))
     earliest = earliest.replace(second=0, microsecond=0)
     if request.end - earliest < timedelta(minutes=request.duration_minutes):

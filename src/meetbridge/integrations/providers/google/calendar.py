@@ -10,6 +10,7 @@ state per call), tokens come from the process-wide `TokenCache`.
 
 from __future__ import annotations
 
+import os
 import random
 import threading
 import time
@@ -87,8 +88,18 @@ def shared_session() -> requests.Session:
             # the shared session free of writes from concurrent threads.
             session.cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))
             session.headers["User-Agent"] = USER_AGENT
+            # requests reads the environment (proxies, CA bundle, .netrc) on every call when
+            # trust_env is set, about a millisecond each. The CA bundle is read once here; with
+            # a proxy configured the environment stays in charge (NO_PROXY needs it per URL).
+            session.verify = _ca_bundle() or True
+            session.trust_env = bool(requests.utils.getproxies())
             _session = session
         return _session
+
+
+def _ca_bundle() -> str | None:
+    """The CA bundle the environment names, as requests itself would pick it."""
+    return os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
 
 
 # freeBusy pieces (people beyond 50, ranges beyond 60 days) are asked for side by side.
@@ -210,8 +221,13 @@ class GoogleWorkspaceProvider:
         finally:
             for future in futures:
                 future.exception()  # waits: every piece is over before its records are written
-            for record in collected:  # on the caller's thread, where its database lives
-                self._observe(record)
+            # On the caller's thread, where its database lives; in one go when the observer can.
+            observe_all = getattr(self._observe, "observe_all", None)
+            if observe_all is not None:
+                observe_all(collected)
+            else:
+                for record in collected:
+                    self._observe(record)
         return wire.merge_freebusy(results)
 
     def _free_busy_piece(
@@ -281,7 +297,7 @@ class GoogleWorkspaceProvider:
         return self._event(data, "calendar.events.get", subject)
 
     def move_event(
-        self, *, as_email: str, event_id: str, start: datetime, end: datetime
+        self, *, as_email: str, event_id: str, start: datetime, end: datetime, time_zone: str
     ) -> EventView:
         subject = as_email.strip().lower()
         self._check_id(event_id)
@@ -293,7 +309,7 @@ class GoogleWorkspaceProvider:
             f"/calendars/{self._calendar(subject)}/events/{event_id}",
             subject,
             params={"sendUpdates": "all"},
-            body=wire.move_body(start, end),
+            body=wire.move_body(start, end, time_zone),
         )
         return self._event(data, "calendar.events.patch", subject)
 

@@ -166,8 +166,9 @@ def event_body(draft: EventDraft) -> dict[str, Any]:
     return body
 
 
-def move_body(start: datetime, end: datetime) -> dict[str, Any]:
-    return {"start": {"dateTime": rfc3339(start)}, "end": {"dateTime": rfc3339(end)}}
+def move_body(start: datetime, end: datetime, time_zone: str) -> dict[str, Any]:
+    """New times in the organizer's zone: without `timeZone` the event would lose its zone."""
+    return {"start": _when(start, time_zone), "end": _when(end, time_zone)}
 
 
 def _event_time(value: Any) -> datetime:
