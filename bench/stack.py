@@ -31,15 +31,36 @@ CALLER = "caller@bench.test"
 COLLEAGUES = [f"person{n:03d}@bench.test" for n in range(120)]
 ZONES = ("America/Toronto", "Europe/Paris", "America/New_York", "Europe/London")
 CLIENT_PEOPLE = 64
-# One process: its token cache is the only one, so each person's token is fetched once per
-# lifetime (more processes would each fetch their own). Threads cover the upstream waits.
-WORKERS, THREADS = 1, 64
+# Two processes when Redis is reachable: they share Google tokens through it, so each person's
+# token is still fetched once per lifetime. Without Redis, one process (each process would fetch
+# its own tokens). Threads cover the upstream waits.
+THREADS = 64
+BENCH_REDIS_URL = "redis://127.0.0.1:6379/11"
 
 
-def serving(workers: int = WORKERS, threads: int = THREADS, server_name: str = "gunicorn") -> str:
+def shared_tokens_url() -> str | None:
+    """A Redis database of the bench's own, emptied, when Redis is reachable."""
+    try:
+        import redis
+
+        client = redis.Redis.from_url(BENCH_REDIS_URL, socket_connect_timeout=1)
+        client.flushdb()
+        return BENCH_REDIS_URL
+    except Exception:
+        return None
+
+
+def default_workers(redis_url: str | None) -> int:
+    return 2 if redis_url else 1
+
+
+def serving(
+    workers: int, threads: int = THREADS, server_name: str = "gunicorn", shared: bool = False
+) -> str:
+    tokens = ", Google tokens shared through Redis" if shared and workers > 1 else ""
     if server_name == "waitress":
         return f"waitress 3, 1 process x {threads} threads"
-    return f"gunicorn 27, gthread worker class: {workers} process x {threads} threads"
+    return f"gunicorn 27, gthread worker class: {workers} process x {threads} threads{tokens}"
 
 
 def free_port() -> int:
@@ -136,11 +157,18 @@ def server_command(name: str, workers: int, threads: int, port: int) -> list[str
 
 
 def start(
-    log, *, workers: int = WORKERS, threads: int = THREADS, server_name: str = "gunicorn"
+    log,
+    *,
+    workers: int,
+    threads: int = THREADS,
+    server_name: str = "gunicorn",
+    redis_url: str | None = None,
 ) -> Stack:
     var_dir = tempfile.mkdtemp(prefix="meetbridge-bench-")
     env = {**os.environ, "MEETBRIDGE_MODE": "local", "MEETBRIDGE_VAR_DIR": var_dir}
     env.pop("REDIS_URL", None)
+    if redis_url:
+        env["REDIS_URL"] = redis_url
     cleanups = []
     admin_url = postgres_url()
     if admin_url:
@@ -183,7 +211,7 @@ def start(
         wait_for(f"{stack.meetbridge_url}/healthz", server, f"meetbridge ({server_name})")
         log(
             f"meetbridge on {stack.meetbridge_url}, "
-            f"served by {serving(workers, threads, server_name)}"
+            f"served by {serving(workers, threads, server_name, bool(redis_url))}"
         )
     except BaseException:
         stack.stop()

@@ -133,6 +133,17 @@ MEETBRIDGE = {
     "GOOGLE_API_BASE": CONFIG.google_api_base,
 }
 
+# Google access tokens are shared by every server process through Redis when it is configured;
+# without it each process keeps its own (local mode runs a single process).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+if CONFIG.redis_url:
+    CACHES["tokens"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": CONFIG.redis_url,
+        "KEY_PREFIX": "meetbridge",
+        "TIMEOUT": 3600,
+    }
+
 # Background jobs: huey, embedded on SQLite in local mode, on Redis when REDIS_URL is set.
 if CONFIG.redis_url:
     HUEY = {

@@ -79,8 +79,11 @@ def shared_session() -> requests.Session:
     with _session_lock:
         if _session is None:
             session = requests.Session()
+            # As many kept-alive connections as the threads that may call Google at once (a
+            # server process's request threads plus the freeBusy pool): a smaller pool throws
+            # connections away under load and pays a new TCP and TLS handshake for each.
             adapter = requests.adapters.HTTPAdapter(
-                pool_connections=8, pool_maxsize=32, max_retries=0
+                pool_connections=8, pool_maxsize=100, max_retries=0
             )
             session.mount("https://", adapter)
             session.mount("http://", adapter)

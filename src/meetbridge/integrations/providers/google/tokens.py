@@ -3,6 +3,10 @@
 A token is reused until shortly before it expires. When several threads need a token for
 the same key and person at once, one of them asks Google and the others wait for its answer,
 so Google sees one exchange, not a burst.
+
+With a `SharedTokens` store (Redis in production), server processes also share tokens: a
+process that has none asks the store before Google, and one process at a time fetches a
+token for a given key and person while the others wait for it in the store.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 # Google's tokens live an hour. Renewing a minute early keeps a call started just before expiry
 # from arriving with a dead token (a call's read timeout is 30 s; a 401 still renews once), and
@@ -29,12 +34,43 @@ def renew_at(now: float, lifetime_seconds: float) -> float:
     return now + max(0.0, lifetime_seconds - margin)
 
 
+# How long a process waits for another process's fetch before asking Google itself.
+SHARED_WAIT_SECONDS = 5.0
+SHARED_POLL_SECONDS = 0.05
+
+
+class SharedTokens(Protocol):
+    """Tokens shared between processes; times are on the wall clock (seconds since the epoch)."""
+
+    def read(self, key: tuple[str, str]) -> tuple[str, float] | None:
+        """(token, renew_at) when the store holds one for `key`."""
+
+    def write(
+        self, key: tuple[str, str], token: str, renew_at: float, expires_in: float
+    ) -> None: ...
+
+    def claim(self, key: tuple[str, str]) -> bool:
+        """True for the one process that may fetch `key` now (the claim lapses by itself)."""
+
+    def release(self, key: tuple[str, str]) -> None: ...
+
+    def discard(self, key: tuple[str, str], token: str | None) -> None: ...
+
+
 class TokenCache:
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self._clock = clock
+        self._wall_clock = wall_clock
+        self._sleep = sleep
         self._tokens: dict[tuple[str, str], CachedToken] = {}
         self._fetch_locks: dict[tuple[str, str], threading.Lock] = {}
         self._lock = threading.Lock()
+        self.shared: SharedTokens | None = None
 
     def _fresh(self, key: tuple[str, str]) -> str | None:
         cached = self._tokens.get(key)
@@ -54,11 +90,54 @@ class TokenCache:
                 token = self._fresh(key)  # another thread may have fetched it meanwhile
             if token is not None:
                 return token
+            if self.shared is not None:
+                return self._get_shared(key, fetch, self.shared)
             value, lifetime = fetch()
-            with self._lock:
-                self._tokens[key] = CachedToken(value, renew_at(self._clock(), lifetime))
-                self._drop_expired()
+            self._keep(key, value, renew_at(self._clock(), lifetime))
             return value
+
+    def _keep(self, key: tuple[str, str], value: str, renew_at_monotonic: float) -> None:
+        with self._lock:
+            self._tokens[key] = CachedToken(value, renew_at_monotonic)
+            self._drop_expired()
+
+    def _adopt(self, key: tuple[str, str], shared: SharedTokens) -> str | None:
+        """A fresh token from the shared store, kept locally too; None when it has none."""
+        found = shared.read(key)
+        if found is None:
+            return None
+        value, renew_at_wall = found
+        remaining = renew_at_wall - self._wall_clock()
+        if remaining <= 0:
+            return None
+        self._keep(key, value, self._clock() + remaining)
+        return value
+
+    def _get_shared(
+        self, key: tuple[str, str], fetch: Callable[[], tuple[str, float]], shared: SharedTokens
+    ) -> str:
+        token = self._adopt(key, shared)
+        if token is not None:
+            return token
+        claimed = shared.claim(key)
+        if not claimed:
+            # Another process is asking Google right now: wait for its token in the store.
+            waited = 0.0
+            while waited < SHARED_WAIT_SECONDS:
+                self._sleep(SHARED_POLL_SECONDS)
+                waited += SHARED_POLL_SECONDS
+                token = self._adopt(key, shared)
+                if token is not None:
+                    return token
+        try:
+            value, lifetime = fetch()
+            renew_in = renew_at(0.0, lifetime)
+            self._keep(key, value, self._clock() + renew_in)
+            shared.write(key, value, self._wall_clock() + renew_in, lifetime)
+            return value
+        finally:
+            if claimed:
+                shared.release(key)
 
     def forget(self, key: tuple[str, str], value: str | None = None) -> None:
         """Drop a token Google no longer accepts (only that one, if `value` is given)."""
@@ -66,6 +145,8 @@ class TokenCache:
             cached = self._tokens.get(key)
             if cached is not None and (value is None or cached.value == value):
                 del self._tokens[key]
+        if self.shared is not None:
+            self.shared.discard(key, value)
 
     def forget_credential(self, credential_key: str) -> None:
         with self._lock:
