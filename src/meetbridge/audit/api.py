@@ -5,10 +5,9 @@ from datetime import datetime
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
-from meetbridge.api.auth import caller
 from meetbridge.api.schemas import ErrorOut
 from meetbridge.audit.models import AuditEvent
-from meetbridge.tenants.api import require_admin
+from meetbridge.tenants.api import admin_caller
 
 router = Router(tags=["audit"])
 
@@ -36,8 +35,7 @@ class AuditQuery(Schema):
     summary="Every use of the tenant's credentials and every integration change, newest first",
 )
 def audit(request: HttpRequest, query: Query[AuditQuery]):
-    person = caller(request)
-    require_admin(person)
+    person = admin_caller(request)
     # By id: the order entries were written, which is also what `before_id` pages through.
     events = AuditEvent.objects.filter(tenant=person.tenant).order_by("-id")
     if query.before_id:

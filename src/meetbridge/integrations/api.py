@@ -9,13 +9,12 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.responses import Status
 
-from meetbridge.api.auth import caller
 from meetbridge.api.errors import ApiError
 from meetbridge.api.schemas import ErrorOut
 from meetbridge.integrations import service
 from meetbridge.integrations.keyfile import KeyFileError
 from meetbridge.integrations.provider import NotConnected, ProviderError
-from meetbridge.tenants.api import require_admin
+from meetbridge.tenants.api import admin_caller
 
 router = Router(tags=["integration"])
 
@@ -77,8 +76,7 @@ def provider_error(exc: ProviderError) -> ApiError:
     summary="The tenant's calendar integration (never the private key)",
 )
 def get_integration(request: HttpRequest):
-    person = caller(request)
-    require_admin(person)
+    person = admin_caller(request)
     return service.describe(person.tenant)
 
 
@@ -88,8 +86,7 @@ def get_integration(request: HttpRequest):
     summary="Save a service-account key; verification runs in the background",
 )
 def put_integration(request: HttpRequest, payload: IntegrationIn):
-    person = caller(request)
-    require_admin(person)
+    person = admin_caller(request)
     try:
         service.save_key(
             tenant=person.tenant,
@@ -108,8 +105,7 @@ def put_integration(request: HttpRequest, payload: IntegrationIn):
     summary="Check the saved key again now",
 )
 def verify_integration(request: HttpRequest):
-    person = caller(request)
-    require_admin(person)
+    person = admin_caller(request)
     try:
         service.request_check(tenant=person.tenant, actor=person)
     except service.NothingToCheck as exc:
@@ -123,7 +119,6 @@ def verify_integration(request: HttpRequest):
     summary="Disconnect: the stored key is destroyed",
 )
 def delete_integration(request: HttpRequest):
-    person = caller(request)
-    require_admin(person)
+    person = admin_caller(request)
     service.disconnect(tenant=person.tenant, actor=person)
     return Status(204, None)

@@ -36,9 +36,12 @@ class MemberOut(Schema):
     calendar_access: bool
 
 
-def require_admin(person: Person) -> None:
+def admin_caller(request: HttpRequest) -> Person:
+    """The caller, who must be an admin of their tenant (403 otherwise)."""
+    person = caller(request)
     if not person.is_tenant_admin:
         raise forbidden()
+    return person
 
 
 @router.get("/me", response={200: MeOut, 401: ErrorOut}, summary="The caller")
@@ -67,8 +70,7 @@ def me(request: HttpRequest):
     summary="The tenant's people (admins only)",
 )
 def members(request: HttpRequest):
-    person = caller(request)
-    require_admin(person)
+    person = admin_caller(request)
     people = (
         Person.objects.filter(tenant=person.tenant, is_active=True)
         .select_related("calendar_access")
