@@ -160,6 +160,7 @@ def test_hostile_values_are_echoed_only_short_and_printable():
         "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n",
         rsa_pem()[:300] + rsa_pem()[400:],
     ],
+    ids=["not-pem", "empty-der", "spliced-keys"],
 )
 def test_a_private_key_that_does_not_parse_is_refused_without_quoting_it(private_key):
     error = rejected(key_file(private_key=private_key))
