@@ -14,7 +14,12 @@ from meetbridge.tenants.service import add_person, create_tenant
 # `sandbox`: the Google Workspace sandbox, one server per session, wiped before each test.
 # `google_settings`, `jobs`, `workspace`, `connected`: see tests/integrations/support.py.
 # `team`, `make_team`: a connected tenant whose members granted calendar access (tests/team.py).
-pytest_plugins = ["workspace_sandbox.testing", "tests.integrations.support", "tests.team"]
+pytest_plugins = [
+    "workspace_sandbox.testing",
+    "tests.integrations.support",
+    "tests.team",
+    "tests.browser",
+]
 
 
 @dataclass

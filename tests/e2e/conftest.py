@@ -16,11 +16,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser import launch
+
 # Playwright's synchronous API runs an event loop in the test's thread; Django refuses ORM calls
 # from a thread with a running loop unless told that this is deliberate.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-CHROMIUM = os.environ.get("MEETBRIDGE_CHROMIUM", "/usr/bin/chromium")
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 375, "height": 740}
 TIMEOUT_MS = 15_000
@@ -41,18 +42,10 @@ def results_dir() -> Iterator[Path]:
 # start their own Playwright (two sync Playwright instances cannot share a thread).
 @pytest.fixture(scope="package")
 def playwright_browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(
-            f"Chromium is not at {CHROMIUM}: run `sh scripts/ensure-chromium.sh` "
-            "(make test does) or set MEETBRIDGE_CHROMIUM."
-        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"],
-        )
+        browser = launch(playwright)
         yield browser
         browser.close()
 

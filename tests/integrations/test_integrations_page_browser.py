@@ -7,33 +7,22 @@ client ID to paste, authorises it in the sandbox, and the page turns verified by
 from __future__ import annotations
 
 import json
-import shutil
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 playwright = pytest.importorskip("playwright.sync_api")
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SCOPE = "https://www.googleapis.com/auth/calendar"
 PASSWORD = "x" * 12  # the `admin` fixture's
 
 
 @pytest.fixture
-def browser_page(live_server, monkeypatch):
-    if not shutil.which(CHROMIUM):
-        pytest.skip("Chromium is not installed (make browser-deps)")
-    # Playwright's sync API keeps an event loop on this thread; the test's own database calls
-    # are still plain synchronous ones.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with playwright.sync_playwright() as driver:
-        browser = driver.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        context = browser.new_context(viewport={"width": 390, "height": 844})  # a phone
-        context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
-        page = context.new_page()
-        page.clock.install()  # the page's polling timers advance when the test says so
-        yield page
-        browser.close()
+def browser_page(live_server, phone_context):
+    phone_context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
+    page = phone_context.new_page()
+    page.clock.install()  # the page's polling timers advance when the test says so
+    return page
 
 
 @pytest.mark.browser

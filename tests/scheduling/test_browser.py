@@ -10,6 +10,7 @@ import pytest
 
 from meetbridge.scheduling import consent
 from meetbridge.tenants.service import add_person
+from tests.browser import PHONE
 from tests.scheduling.test_availability_api import next_weekday
 
 pytestmark = [
@@ -17,20 +18,10 @@ pytestmark = [
     pytest.mark.skipif(shutil.which("chromium") is None, reason="Chromium is not installed"),
 ]
 
-PHONE = {"width": 390, "height": 844}
-
 
 @pytest.fixture
-def page(live_server):
-    from playwright.sync_api import sync_playwright
-
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=shutil.which("chromium"))
-        context = browser.new_context(viewport=PHONE, base_url=live_server.url)
-        yield context.new_page()
-        context.close()
-        browser.close()
+def page(phone_context):
+    return phone_context.new_page()
 
 
 def screenshot(page, name: str) -> None:
