@@ -46,10 +46,12 @@ def test_a_new_admin_connects_google_and_the_page_turns_verified_by_itself(
     page.get_by_label("Paste the JSON key").fill(json.dumps(setup.key))
     page.get_by_role("button", name="Save").click()
     expect(status).to_contain_text("Checking")
+    expect(page.locator(".messages")).to_contain_text("Key saved")
 
     jobs.run_due()  # the background check: delegation is not authorised yet
     page.clock.run_for(2500)
     expect(status).to_contain_text("Failed")
+    expect(page.locator(".messages")).to_have_count(0)  # the news replaced "checking now"
     expect(status).to_contain_text("Step 2")
     expect(status).to_contain_text(setup.client_id)
 

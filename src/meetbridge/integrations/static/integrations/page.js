@@ -24,6 +24,9 @@
           if (html.trim() !== shown) {
             panel.innerHTML = html;
             shown = html.trim();
+            // "Key saved, checking now" and the like spoke of the moment before this news.
+            var messages = document.querySelector(".messages");
+            if (messages) { messages.remove(); }
           }
         })
         .catch(function () { /* offline or signed out: try again later */ })
