@@ -75,6 +75,13 @@ def _text(body: dict, name: str) -> str:
     return value.strip()
 
 
+def _flag(body: dict, name: str) -> bool:
+    value = body.get(name)
+    if not isinstance(value, bool):
+        raise ControlError(422, "invalid_field", f"`{name}` must be true or false.")
+    return value
+
+
 def _email(value: str) -> str:
     email = value.strip().lower()
     local, _, domain = email.partition("@")
@@ -300,9 +307,7 @@ def create_project(request, world, body):
 @_control
 def set_calendar_api(request, world, body):
     project = _project(world, request.path_params["project_id"])
-    if not isinstance(body.get("enabled"), bool):
-        raise ControlError(422, "invalid_field", "`enabled` must be true or false.")
-    project.calendar_api_enabled = body["enabled"]
+    project.calendar_api_enabled = _flag(body, "enabled")
     return JSONResponse(project_json(project))
 
 
@@ -333,9 +338,7 @@ def create_service_account(request, world, body):
 @_control
 def change_service_account(request, world, body):
     account = _account(world, request.path_params["client_email"])
-    if not isinstance(body.get("disabled"), bool):
-        raise ControlError(422, "invalid_field", "`disabled` must be true or false.")
-    account.disabled = body["disabled"]
+    account.disabled = _flag(body, "disabled")
     return JSONResponse(account_json(account))
 
 

@@ -176,24 +176,33 @@ def insert(world: World, calendar: str, body: dict, *, conference: bool, now: da
 def patch(
     world: World, calendar: str, event_id: str, body: dict, *, conference: bool, now: datetime
 ) -> dict:
-    stored = find(world, calendar, event_id)
-    if not isinstance(body, dict):
-        raise errors.parse_error()
-    if calendar != stored.organizer:
-        return _answer_invitation(world, stored, calendar, body, now)
-    merged = _merge(_writable(stored.body), _writable(body))
-    return _replace(world, stored, merged, body, conference=conference, now=now)
+    """PATCH merges nested objects into the stored event; PUT (`update`) replaces it."""
+    return _edit(world, calendar, event_id, body, conference=conference, now=now, merge=True)
 
 
 def update(
     world: World, calendar: str, event_id: str, body: dict, *, conference: bool, now: datetime
+) -> dict:
+    return _edit(world, calendar, event_id, body, conference=conference, now=now, merge=False)
+
+
+def _edit(
+    world: World,
+    calendar: str,
+    event_id: str,
+    body: dict,
+    *,
+    conference: bool,
+    now: datetime,
+    merge: bool,
 ) -> dict:
     stored = find(world, calendar, event_id)
     if not isinstance(body, dict):
         raise errors.parse_error()
     if calendar != stored.organizer:
         return _answer_invitation(world, stored, calendar, body, now)
-    return _replace(world, stored, _writable(body), body, conference=conference, now=now)
+    wanted = _merge(_writable(stored.body), _writable(body)) if merge else _writable(body)
+    return _replace(world, stored, wanted, body, conference=conference, now=now)
 
 
 def delete(world: World, calendar: str, event_id: str, *, now: datetime) -> None:
