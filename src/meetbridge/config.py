@@ -43,6 +43,7 @@ class Config:
     google_api_base: str
     debug: bool = False
     extra: dict[str, str] = field(default_factory=dict)
+    freebusy_cache_seconds: int = 30
 
     @property
     def is_local(self) -> bool:
@@ -134,7 +135,21 @@ def load_config(environ: dict[str, str] | None = None) -> Config:
             "/"
         ),
         debug=env.get("MEETBRIDGE_DEBUG", "") == "1",
+        freebusy_cache_seconds=_freebusy_cache_seconds(env),
     )
+
+
+def _freebusy_cache_seconds(env: dict[str, str]) -> int:
+    raw = env.get("MEETBRIDGE_FREEBUSY_CACHE_SECONDS", "").strip() or "30"
+    try:
+        seconds = int(raw)
+    except ValueError:
+        seconds = -1
+    if not 0 <= seconds <= 3600:
+        raise ConfigError(
+            "MEETBRIDGE_FREEBUSY_CACHE_SECONDS must be whole seconds from 0 (no reuse) to 3600."
+        )
+    return seconds
 
 
 # Every SQLite database gets these, however it is named (the default file, or a

@@ -112,6 +112,7 @@ MEETBRIDGE = {
     "ENCRYPTION_KEYS": CONFIG.encryption_keys,
     "GOOGLE_TOKEN_URI": CONFIG.google_token_uri,
     "GOOGLE_API_BASE": CONFIG.google_api_base,
+    "FREEBUSY_CACHE_SECONDS": CONFIG.freebusy_cache_seconds,
 }
 
 # Google access tokens are shared by every server process through Redis when it is configured;
@@ -124,6 +125,18 @@ if CONFIG.redis_url:
         "KEY_PREFIX": "meetbridge",
         "TIMEOUT": 3600,
     }
+# Free/busy answers reused for a few seconds (integrations/freebusy_cache.py), sealed: shared by
+# every process through Redis when configured, else kept in each process's memory.
+CACHES["freebusy"] = (
+    {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": CONFIG.redis_url,
+        "KEY_PREFIX": "meetbridge",
+        "TIMEOUT": 60,
+    }
+    if CONFIG.redis_url
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "freebusy"}
+)
 
 # Background jobs: huey, embedded on SQLite in local mode, on Redis when REDIS_URL is set.
 if CONFIG.redis_url:

@@ -63,5 +63,9 @@ class PersonBackoff:
             with self._lock:
                 self._pauses.pop(key, None)
 
+    def clear(self) -> None:
+        with self._lock:
+            self._pauses.clear()
+
 
 BACKOFF = PersonBackoff()
