@@ -97,8 +97,17 @@ class PrivatePostgres:
         options = f"-p {self.port} -k {self.directory} -c max_connections=200 -c fsync=off"
         subprocess.run(
             as_postgres_user(
-                [str(self.bin / "pg_ctl"), "-D", str(self.data), "-o", options, "-w",
-                 "-l", str(self.directory / "postgres.log"), *args]
+                [
+                    str(self.bin / "pg_ctl"),
+                    "-D",
+                    str(self.data),
+                    "-o",
+                    options,
+                    "-w",
+                    "-l",
+                    str(self.directory / "postgres.log"),
+                    *args,
+                ]
             ),  # fmt: skip
             check=True,
             stdout=subprocess.DEVNULL,
