@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from meetbridge.accounts import tokens
 from meetbridge.api.auth import caller
@@ -52,14 +52,17 @@ def create_token(request: HttpRequest, body: TokenIn):
     token, raw = tokens.create(
         caller(request), name=body.name, expires_in_days=body.expires_in_days
     )
-    return 201, {
-        "id": token.id,
-        "name": token.name,
-        "token": raw,
-        "hint": token.hint,
-        "created_at": token.created_at,
-        "expires_at": token.expires_at,
-    }
+    return Status(
+        201,
+        {
+            "id": token.id,
+            "name": token.name,
+            "token": raw,
+            "hint": token.hint,
+            "created_at": token.created_at,
+            "expires_at": token.expires_at,
+        },
+    )
 
 
 @router.delete(
@@ -70,4 +73,4 @@ def create_token(request: HttpRequest, body: TokenIn):
 def revoke_token(request: HttpRequest, token_id: int):
     if not tokens.revoke(caller(request), token_id):
         raise not_found("That token")
-    return 204, None
+    return Status(204, None)

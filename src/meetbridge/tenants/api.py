@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from meetbridge.api.auth import caller
 from meetbridge.api.errors import ApiError, forbidden
@@ -196,7 +196,7 @@ def invite(request: HttpRequest, body: InvitationIn):
     )
     out = _invitation_out(request, invitation)
     send_invitation(invitation, out["accept_url"])
-    return 201, out
+    return Status(201, out)
 
 
 @router.delete(
@@ -208,7 +208,7 @@ def withdraw_invitation(request: HttpRequest, invitation_id: int):
     admin = admin_caller(request)
     invitation = _refusals(membership.find_invitation, admin.tenant, invitation_id)
     _refusals(membership.withdraw, invitation, actor=admin)
-    return 204, None
+    return Status(204, None)
 
 
 @router.patch(
@@ -244,4 +244,4 @@ def remove_member(request: HttpRequest, email: str):
     admin = admin_caller(request)
     person = _refusals(membership.member_of, admin.tenant, email)
     _refusals(membership.remove, person, actor=admin)
-    return 204, None
+    return Status(204, None)
