@@ -131,8 +131,8 @@ def _known(identity, tenant, linked: Identity) -> Person:
             email=identity.email,
             provider=identity.provider,
         )
+    # Routine sign-ins are not audited (the log is for changes and refusals); last use is kept.
     Identity.objects.filter(pk=linked.pk).update(last_used_at=timezone.now())
-    audit_sign_in(person.tenant, f"sign_in.{identity.provider}", person=person, email=person.email)
     return person
 
 
