@@ -10,7 +10,7 @@ from ninja import Router, Schema
 from ninja.responses import Status
 
 from meetbridge.api.errors import ApiError
-from meetbridge.api.schemas import ErrorOut
+from meetbridge.api.schemas import ErrorOut, JsonObjectIn
 from meetbridge.integrations import service
 from meetbridge.integrations.failures import SETUP_PROBLEM_STATUS, http_status, retry_headers
 from meetbridge.integrations.keyfile import KeyFileError
@@ -42,7 +42,7 @@ class IntegrationOut(Schema):
     problem: ProblemOut | None
 
 
-class IntegrationIn(Schema):
+class IntegrationIn(JsonObjectIn):
     provider: str
     # The downloaded key file: its JSON object, or the file's text.
     service_account_key: dict[str, Any] | str
