@@ -7,6 +7,7 @@ import os
 import dj_database_url
 
 from meetbridge.config import load_config
+from meetbridge.integrations.providers import template_dirs as provider_template_dirs
 
 CONFIG = load_config()
 
@@ -50,7 +51,7 @@ WSGI_APPLICATION = "meetbridge.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        "DIRS": provider_template_dirs(),
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from django.db.models import Q
 from django.utils import timezone
 
-from meetbridge.integrations.service import provider_for
+from meetbridge.integrations.access import provider_for
 from meetbridge.scheduling.consent import has_granted, time_zone_of, working_hours_of
 from meetbridge.scheduling.rules import check_duration, check_interval, check_window
 from meetbridge.scheduling.slots import Participant, Slot, SlotQuery, common_slots, to_span
