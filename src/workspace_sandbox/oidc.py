@@ -19,7 +19,6 @@ import base64
 import hashlib
 import hmac
 import json
-import time
 from html import escape
 from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
@@ -244,7 +243,7 @@ async def authorize(request: Request) -> Response:
         nonce=params.get("nonce", ""),
         code_challenge=params.get("code_challenge", ""),
         code_challenge_method=params.get("code_challenge_method") or "plain",
-        expires_at=time.time() + CODE_LIFETIME,
+        expires_at=world.clock.now() + CODE_LIFETIME,
     )
     return back_to_client(params, code=code, scope=params["scope"], authuser="0", prompt="none")
 
@@ -368,7 +367,7 @@ async def userinfo(request: Request) -> JSONResponse:
     header = request.headers.get("authorization", "")
     token = header[7:].strip() if header.lower().startswith("bearer ") else ""
     entry = world.userinfo_tokens.get(token)
-    if entry is None or entry[1] < time.time():
+    if entry is None or entry[1] < world.clock.now():
         return JSONResponse(
             {"error": "invalid_request", "error_description": "Invalid Credentials"},
             status_code=401,
