@@ -19,6 +19,7 @@ LOCAL = "local"
 PRODUCTION = "production"
 DEFAULT_GOOGLE_TOKEN_URI = "https://oauth2.googleapis.com/token"
 DEFAULT_GOOGLE_API_BASE = "https://www.googleapis.com"
+DEFAULT_GOOGLE_OIDC_DISCOVERY_URL = "https://accounts.google.com/.well-known/openid-configuration"
 REQUIRED_IN_PRODUCTION = (
     "MEETBRIDGE_SIGNING_KEY",
     "MEETBRIDGE_ENCRYPTION_KEYS",
@@ -43,6 +44,12 @@ class Config:
     google_api_base: str
     debug: bool = False
     extra: dict[str, str] = field(default_factory=dict)
+    # People and sign-in (docs/operator-guide.md).
+    google_oidc_client_id: str = ""
+    google_oidc_client_secret: str = ""
+    google_oidc_discovery_url: str = DEFAULT_GOOGLE_OIDC_DISCOVERY_URL
+    public_url: str = ""
+    email_url: str = ""
     freebusy_cache_seconds: int = 30
 
     @property
@@ -135,6 +142,12 @@ def load_config(environ: dict[str, str] | None = None) -> Config:
             "/"
         ),
         debug=env.get("MEETBRIDGE_DEBUG", "") == "1",
+        google_oidc_client_id=env.get("GOOGLE_OIDC_CLIENT_ID", "").strip(),
+        google_oidc_client_secret=env.get("GOOGLE_OIDC_CLIENT_SECRET", "").strip(),
+        google_oidc_discovery_url=env.get("GOOGLE_OIDC_DISCOVERY_URL", "").strip()
+        or DEFAULT_GOOGLE_OIDC_DISCOVERY_URL,
+        public_url=env.get("MEETBRIDGE_PUBLIC_URL", "").strip().rstrip("/"),
+        email_url=env.get("EMAIL_URL", "").strip(),
         freebusy_cache_seconds=_freebusy_cache_seconds(env),
     )
 

@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from . import calendar_api, console, control
+from . import calendar_api, console, control, oidc
 from .faults import FaultInjection
 from .google_errors import backend_error
 from .state import World
@@ -32,6 +32,7 @@ def create_app(world: World | None = None) -> Starlette:
         routes=[
             Route("/token", token_endpoint, methods=["POST"]),
             *calendar_api.routes,
+            *oidc.routes,
             *control.routes,
             *console.routes,
         ],
