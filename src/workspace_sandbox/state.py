@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from .faults import Faults
+from .microsoft.state import Directory
 
 CALENDAR_SCOPE = "https://www.googleapis.com/auth/calendar"
 USER_REQUESTS_PER_MINUTE = 600
@@ -96,8 +97,11 @@ class World:
     project_requests_per_minute: int = PROJECT_REQUESTS_PER_MINUTE
     user_changes_per_day: int = USER_CHANGES_PER_DAY
     recent_requests: dict[tuple, deque] = field(default_factory=lambda: defaultdict(deque))
+    microsoft: Directory = field(default_factory=Directory)  # the Microsoft 365 stand-in
 
     def reset(self) -> None:
+        if self.microsoft.hold is not None:
+            self.microsoft.hold.set()  # nothing stays waiting on a gate nobody can open
         self.__init__()
 
     def user(self, email: str | None) -> User | None:
