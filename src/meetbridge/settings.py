@@ -131,6 +131,9 @@ MEETBRIDGE = {
     "ENCRYPTION_KEYS": CONFIG.encryption_keys,
     "GOOGLE_TOKEN_URI": CONFIG.google_token_uri,
     "GOOGLE_API_BASE": CONFIG.google_api_base,
+    "MICROSOFT_LOGIN_BASE": CONFIG.microsoft_login_base,
+    "MICROSOFT_GRAPH_BASE": CONFIG.microsoft_graph_base,
+    "MICROSOFT_CA_BUNDLE": CONFIG.microsoft_ca_bundle,
 }
 
 # Google access tokens are shared by every server process through Redis when it is configured;
