@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import os
 
-import dj_database_url
-
-from meetbridge.config import load_config
+from meetbridge.config import database_settings, load_config
 
 CONFIG = load_config()
 
@@ -62,25 +60,8 @@ TEMPLATES = [
     },
 ]
 
-if CONFIG.database_url:
-    DATABASES = {"default": dj_database_url.parse(CONFIG.database_url, conn_max_age=60)}
-else:
-    CONFIG.var_dir.mkdir(parents=True, exist_ok=True)
-    DATABASES = {
-        "default": {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": str(CONFIG.var_dir / "meetbridge.sqlite3"),
-            # WAL and a busy timeout let the web threads and the embedded worker share the file.
-            "OPTIONS": {
-                "timeout": 20,
-                "transaction_mode": "IMMEDIATE",
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-            },
-            # Tests get a file too: threads sharing an in-memory database fail at once with
-            # "table is locked" instead of waiting their turn like the real server's threads.
-            "TEST": {"NAME": str(CONFIG.var_dir / "test.sqlite3")},
-        }
-    }
+CONFIG.var_dir.mkdir(parents=True, exist_ok=True)
+DATABASES = {"default": database_settings(CONFIG)}
 # Lets several checkouts run their PostgreSQL suites side by side without sharing a test database.
 if os.environ.get("MEETBRIDGE_TEST_DATABASE_NAME"):
     DATABASES["default"].setdefault("TEST", {})["NAME"] = os.environ[
@@ -134,6 +115,7 @@ MEETBRIDGE = {
     "MICROSOFT_LOGIN_BASE": CONFIG.microsoft_login_base,
     "MICROSOFT_GRAPH_BASE": CONFIG.microsoft_graph_base,
     "MICROSOFT_CA_BUNDLE": CONFIG.microsoft_ca_bundle,
+    "FREEBUSY_CACHE_SECONDS": CONFIG.freebusy_cache_seconds,
 }
 
 # Google access tokens are shared by every server process through Redis when it is configured;
@@ -146,6 +128,18 @@ if CONFIG.redis_url:
         "KEY_PREFIX": "meetbridge",
         "TIMEOUT": 3600,
     }
+# Free/busy answers reused for a few seconds (integrations/freebusy_cache.py), sealed: shared by
+# every process through Redis when configured, else kept in each process's memory.
+CACHES["freebusy"] = (
+    {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": CONFIG.redis_url,
+        "KEY_PREFIX": "meetbridge",
+        "TIMEOUT": 60,
+    }
+    if CONFIG.redis_url
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "freebusy"}
+)
 
 # Background jobs: huey, embedded on SQLite in local mode, on Redis when REDIS_URL is set.
 if CONFIG.redis_url:

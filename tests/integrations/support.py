@@ -15,14 +15,19 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from django.core.cache import caches
 from huey import signals
 from huey.contrib.djhuey import HUEY
 
 from meetbridge.integrations import service
+from meetbridge.integrations.backoff import BACKOFF
 
 
 @pytest.fixture
 def google_settings(settings, sandbox):
+    # What one test learnt about Google must not reach the next: reused answers, pauses.
+    caches["freebusy"].clear()
+    BACKOFF.clear()
     settings.MEETBRIDGE = {
         **settings.MEETBRIDGE,
         "GOOGLE_TOKEN_URI": sandbox.token_uri,

@@ -78,7 +78,8 @@ def test_another_tenant_never_gets_this_tenants_provider(other_tenant, connected
         (ProviderError("conflict", "taken"), 409),
         (ProviderError("invalid_request", "bad"), 422),
         (ProviderError("unreachable", "down", retryable=True), 503),
-        (ProviderError("rate_limited", "slow", retryable=True), 503),
+        (ProviderError("rate_limited", "slow", retryable=True), 429),
+        (ProviderError("quota_exceeded", "enough for today", retryable=True), 429),
         (ProviderError("delegation_missing", "no", fix="Step 2"), 502),
     ],
 )

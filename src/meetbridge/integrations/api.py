@@ -10,8 +10,9 @@ from ninja import Router, Schema
 from ninja.responses import Status
 
 from meetbridge.api.errors import ApiError
-from meetbridge.api.schemas import ErrorOut
+from meetbridge.api.schemas import ErrorOut, JsonObjectIn
 from meetbridge.integrations import service
+from meetbridge.integrations.failures import SETUP_PROBLEM_STATUS, http_status, retry_headers
 from meetbridge.integrations.keyfile import KeyFileError
 from meetbridge.integrations.provider import NotConnected, ProviderError
 from meetbridge.tenants.api import admin_caller
@@ -41,7 +42,7 @@ class IntegrationOut(Schema):
     problem: ProblemOut | None
 
 
-class IntegrationIn(Schema):
+class IntegrationIn(JsonObjectIn):
     provider: str
     # The downloaded key file: its JSON object, or the file's text.
     service_account_key: dict[str, Any] | str
@@ -52,22 +53,14 @@ def key_error(exc: KeyFileError) -> ApiError:
 
 
 def provider_error(exc: ProviderError) -> ApiError:
-    """A provider failure as an API error, for every app that calls a provider.
-
-    NotConnected -> 409; Google's own trouble (unreachable, limits, 5xx) -> 503; anything
-    else Google refused (setup problems) -> 502; not found / conflict / bad request as usual.
-    """
-    if isinstance(exc, NotConnected):
-        return ApiError(409, exc.code, f"{exc.message} {exc.fix}".strip())
-    if exc.code == "not_found":
-        return ApiError(404, exc.code, exc.message)
-    if exc.code == "conflict":
-        return ApiError(409, exc.code, exc.message)
-    if exc.code in ("invalid_request", "range_too_long"):
-        return ApiError(422, exc.code, exc.message)
-    if exc.code in ("unreachable", "google_error", "rate_limited", "quota_exceeded"):
-        return ApiError(503, exc.code, exc.message)
-    return ApiError(502, exc.code, f"{exc.message} {exc.fix}".strip())
+    """A provider failure as an API error, with the status of the one table in `failures`."""
+    status = http_status(exc)
+    message = exc.message
+    if isinstance(exc, NotConnected) or status == SETUP_PROBLEM_STATUS:
+        message = f"{exc.message} {exc.fix}".strip()  # a step for whoever sets things up
+    error = ApiError(status, exc.code, message)
+    error.headers = retry_headers(exc)
+    return error
 
 
 @router.get(

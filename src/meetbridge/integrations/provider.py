@@ -88,6 +88,7 @@ class ProviderError(Exception):
         retryable: bool = False,
         status: int = 0,
         fix: str = "",
+        retry_after: float | None = None,
     ):
         super().__init__(message)
         self.code = code
@@ -95,6 +96,7 @@ class ProviderError(Exception):
         self.retryable = retryable
         self.status = status
         self.fix = fix
+        self.retry_after = retry_after  # seconds the provider asked callers to wait, if any
 
     @property
     def problem(self) -> dict[str, str]:

@@ -156,7 +156,13 @@ class MicrosoftSandbox:
 
     # Clock, limits, inspection
     def advance_clock(self, seconds: float) -> dict:
-        return self._call("POST", "/clock", {"advance_seconds": seconds})
+        """The sandbox's one clock (Google's side moves too)."""
+        response = self.http.post(
+            f"{self.url}/_sandbox/v1/clock", json={"advance_seconds": seconds}, timeout=30
+        )
+        if response.status_code >= 400:
+            raise SandboxError(response.status_code, response.json())
+        return response.json()
 
     def set_limits(self, **limits) -> dict:
         return self._call("PUT", "/limits", limits)

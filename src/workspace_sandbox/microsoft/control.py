@@ -301,7 +301,7 @@ def add_certificate(request, world, body):
     d = _directory(world)
     app = _app(d, request.path_params["client_id"])
     days = _days(body, "expires_in_days", 365)
-    registered, certificate, private_key = issue_certificate(app, d.clock.moment(), days)
+    registered, certificate, private_key = issue_certificate(app, d.moment(), days)
     app.certificates[registered.id] = registered
     return JSONResponse(
         {
@@ -383,16 +383,6 @@ def remove_access_policy(request, world, body):
 
 
 @_control
-def advance_clock(request, world, body):
-    d = _directory(world)
-    seconds = body.get("advance_seconds")
-    if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds < 0:
-        raise ControlError(422, "invalid_field", "`advance_seconds` must be a number >= 0.")
-    d.clock.offset += float(seconds)
-    return JSONResponse({"now": _iso(d.clock.now())})
-
-
-@_control
 def set_limits(request, world, body):
     d = _directory(world)
     names = {"concurrent_requests": "concurrent_requests", "requests_per_10_minutes": "requests_per_window"}  # fmt: skip
@@ -444,7 +434,7 @@ def _graph_call(action):
 def seed_event(request, world, body):
     d = _directory(world)
     _, mailbox = _mailbox(d, request.path_params["email"])
-    event, _ = _graph_call(lambda: events.create(d, mailbox, body, d.clock.moment()))
+    event, _ = _graph_call(lambda: events.create(d, mailbox, body, d.moment()))
     return JSONResponse(events.view(event, mailbox.email, expand=[]), status_code=201)
 
 
@@ -456,7 +446,7 @@ def respond(request, world, body):
 
     def act():
         event = events.find(d, mailbox, request.path_params["event_id"])
-        events.respond(event, mailbox, answer, d.clock.moment())
+        events.respond(event, mailbox, answer, d.moment())
         return event
 
     event = _graph_call(act)
@@ -488,7 +478,6 @@ routes = [
         delete_certificate,
         methods=["DELETE"],
     ),
-    Route(f"{P}/clock", advance_clock, methods=["POST"]),
     Route(f"{P}/limits", set_limits, methods=["PUT"]),
     Route(f"{P}/hold", set_hold, methods=["PUT"]),
     Route(f"{P}/mailboxes/{{email}}", change_mailbox, methods=["PUT"]),

@@ -232,7 +232,7 @@ def _schedule(d, tenant, token, email, start, end, interval, zone) -> dict:
 
 @graph(WRITE_ROLES)
 def create_event(request, d, token, tenant, mailbox, body):
-    event, _ = events.create(d, mailbox, body, d.clock.moment())
+    event, _ = events.create(d, mailbox, body, d.moment())
     # A repeated transactionId answers 201 with the first event, as Exchange does.
     return _answer(request, _event_json(request, d, event, mailbox), 201)
 
@@ -271,21 +271,21 @@ def get_event(request, d, token, tenant, mailbox, body):
 @graph(WRITE_ROLES)
 def patch_event(request, d, token, tenant, mailbox, body):
     event = events.find(d, mailbox, request.path_params["event_id"])
-    events.patch(event, mailbox, body, request.headers.get("if-match"), d.clock.moment())
+    events.patch(event, mailbox, body, request.headers.get("if-match"), d.moment())
     return _answer(request, _event_json(request, d, event, mailbox))
 
 
 @graph(WRITE_ROLES)
 def delete_event(request, d, token, tenant, mailbox, body):
     event = events.find(d, mailbox, request.path_params["event_id"])
-    events.delete(d, event, mailbox, d.clock.moment())
+    events.delete(d, event, mailbox, d.moment())
     return Response(status_code=204)
 
 
 @graph(WRITE_ROLES)
 def cancel_event(request, d, token, tenant, mailbox, body):
     event = events.find(d, mailbox, request.path_params["event_id"])
-    events.cancel(event, mailbox, d.clock.moment())
+    events.cancel(event, mailbox, d.moment())
     return Response(status_code=202)
 
 
@@ -293,7 +293,7 @@ def _responder(answer: str):
     @graph(WRITE_ROLES)
     def respond(request, d, token, tenant, mailbox, body):
         event = events.find(d, mailbox, request.path_params["event_id"])
-        events.respond(event, mailbox, answer, d.clock.moment())
+        events.respond(event, mailbox, answer, d.moment())
         return Response(status_code=202)
 
     return respond

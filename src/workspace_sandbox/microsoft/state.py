@@ -2,9 +2,9 @@
 registrations with their secrets and certificates, admin consents, application access policies,
 issued tokens and events.
 
-Time here runs on a clock tests can move forward (`Directory.clock`): consent and policy
-propagation, secret and certificate expiry and token lifetimes all read it, so a test can let an
-hour pass without waiting an hour. Like the Google side, every change happens on the server's one
+Time here runs on the sandbox's clock, which tests move forward (`POST /_sandbox/v1/clock`):
+consent and policy propagation, secret and certificate expiry and token lifetimes all read it,
+so a test can let an hour pass without waiting an hour. Like the Google side, every change happens on the server's one
 event loop without an await in between, so each is atomic for concurrent clients.
 """
 
@@ -36,7 +36,8 @@ WINDOW_SECONDS = 600
 
 
 class Clock:
-    """Wall time plus whatever the tests added."""
+    """Wall time plus whatever the tests added; the sandbox's `World` hands over its own, so one
+    `POST /_sandbox/v1/clock` moves Google's and Microsoft's time together."""
 
     def __init__(self) -> None:
         self.offset = 0.0
@@ -44,8 +45,8 @@ class Clock:
     def now(self) -> float:
         return time.time() + self.offset
 
-    def moment(self) -> datetime:
-        return datetime.fromtimestamp(self.now(), UTC)
+    def advance(self, seconds: float) -> None:
+        self.offset += seconds
 
 
 @dataclass
@@ -155,6 +156,9 @@ class Directory:
     in_flight: dict[tuple[str, str], int] = field(default_factory=lambda: defaultdict(int))
     recent: dict[tuple[str, str], deque] = field(default_factory=lambda: defaultdict(deque))
     hold: object | None = None  # an asyncio.Event Graph requests wait on, when set
+
+    def moment(self) -> datetime:
+        return datetime.fromtimestamp(self.clock.now(), UTC)
 
     def tenant(self, name: str) -> Tenant | None:
         """A tenant by id (GUID) or by its verified domain."""

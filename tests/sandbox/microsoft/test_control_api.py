@@ -29,7 +29,6 @@ def test_tenant_app_secret_certificate_shapes(microsoft):
         ("/tenants", {"domain": "x.test", "users": ["a@y.test"]}, 422, "wrong_domain"),
         ("/tenants/nope/apps", {"name": "x"}, 404, "unknown_tenant"),
         ("/apps/nope/secrets", {}, 404, "unknown_app"),
-        ("/clock", {"advance_seconds": -1}, 422, "invalid_field"),
         ("/limits", {"concurrent_requests": 0}, 422, "invalid_field"),
     ],
 )
