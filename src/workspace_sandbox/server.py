@@ -24,6 +24,7 @@ from starlette.routing import Route
 from . import calendar_api, console, control
 from .faults import FaultInjection, is_microsoft_route, microsoft_error_for
 from .google_errors import backend_error
+from .microsoft import console as microsoft_console
 from .microsoft import control as microsoft_control
 from .microsoft import graph as microsoft_graph
 from .microsoft import login as microsoft_login
@@ -62,6 +63,7 @@ def create_app(world: World | None = None) -> Starlette:
             *control.routes,
             *microsoft_control.routes,
             *console.routes,
+            *microsoft_console.routes,
         ],
         middleware=[Middleware(FaultInjection, world=world)],
         exception_handlers={Exception: _unexpected},
