@@ -20,7 +20,8 @@ from pathlib import Path
 from meetbridge import demo_week
 from meetbridge.demo_week import DOMAIN, PEOPLE
 
-APP_FILE_NAME = "demo-microsoft-app.json"
+APP_FILE_NAME = "demo-microsoft-app.json"  # certificate: what to paste on the Integrations page
+SECRET_FILE_NAME = "demo-microsoft-secret.json"  # the same app with a client secret instead
 APP_NAME = "meetbridge demo"
 
 
@@ -29,6 +30,8 @@ class MicrosoftDemo:
     tenant_id: str
     client_id: str
     app_path: Path
+    secret_path: Path
+    consent_url: str  # PUT here {"roles": ["Calendars.ReadWrite"]} to grant admin consent
 
 
 def graph_event(body: dict) -> dict | None:
@@ -63,10 +66,10 @@ def _answers(body: dict) -> list[tuple[str, str]]:
     ]
 
 
-def write_app_file(var_dir: Path, values: dict) -> Path:
+def write_app_file(var_dir: Path, values: dict, name: str = APP_FILE_NAME) -> Path:
     """The app's values, as an admin would copy them from the Entra admin center; owner-only."""
     var_dir.mkdir(parents=True, exist_ok=True)
-    path = var_dir / APP_FILE_NAME
+    path = var_dir / name
     path.unlink(missing_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as handle:
@@ -93,20 +96,25 @@ def seed_microsoft_demo(
     app = microsoft.create_app(tenant["tenant_id"], APP_NAME)
     certificate = microsoft.add_certificate(app["client_id"], expires_in_days=365)
     secret = microsoft.add_secret(app["client_id"], expires_in_days=180)
-    path = write_app_file(
+    base = {"tenant_id": tenant["tenant_id"], "client_id": app["client_id"]}
+    app_path = write_app_file(
         var_dir,
         {
-            "tenant_id": tenant["tenant_id"],
-            "client_id": app["client_id"],
+            **base,
             "certificate": certificate["certificate"],
             "private_key": certificate["private_key"],
-            "certificate_thumbprint": certificate["thumbprint"],
-            "client_secret": secret["secret"],
-            "client_secret_expires_at": secret["expires_at"],
-            "grant_consent": (
-                f"PUT {microsoft.url}/_sandbox/v1/microsoft/tenants/{tenant['tenant_id']}"
-                f'/consent/{app["client_id"]}  {{"roles": ["Calendars.ReadWrite"]}}'
-            ),
         },
     )
-    return MicrosoftDemo(tenant_id=tenant["tenant_id"], client_id=app["client_id"], app_path=path)
+    secret_path = write_app_file(
+        var_dir,
+        {**base, "client_secret": secret["secret"], "expires_at": secret["expires_at"]},
+        SECRET_FILE_NAME,
+    )
+    return MicrosoftDemo(
+        tenant_id=tenant["tenant_id"],
+        client_id=app["client_id"],
+        app_path=app_path,
+        secret_path=secret_path,
+        consent_url=f"{microsoft.url}/_sandbox/v1/microsoft/tenants/{tenant['tenant_id']}"
+        f"/consent/{app['client_id']}",
+    )

@@ -62,9 +62,10 @@ def run(*, host: str, port: int) -> None:
 
         print("\n" + welcome(url, demo) + "\n", flush=True)
         print(
-            f"Microsoft 365 demo directory {microsoft_demo.tenant_id}: app "
-            f"{microsoft_demo.client_id}, its certificate and secret in {microsoft_demo.app_path} "
-            "(admin consent not granted yet; see docs/setup-microsoft-365.md).\n",
+            f"Microsoft 365 demo directory {microsoft_demo.tenant_id} (same people): paste "
+            f"{microsoft_demo.app_path} (certificate) or {microsoft_demo.secret_path} (secret) "
+            f"as a Microsoft 365 credential. Admin consent is not granted yet: grant it at "
+            f"{sandbox.url}/console/microsoft.\n",
             flush=True,
         )
     print("Press Ctrl+C to stop.", flush=True)

@@ -12,6 +12,7 @@ from meetbridge.cli import build_parser
 from meetbridge.config import ConfigError, load_config
 from meetbridge.demo_microsoft import seed_microsoft_demo
 from meetbridge.demo_week import DOMAIN, PEOPLE
+from meetbridge.integrations.providers.microsoft.credential import parse_credential
 
 LOCAL = {"MEETBRIDGE_MODE": "local", "MEETBRIDGE_SIGNING_KEY": "x" * 50,
          "MEETBRIDGE_ENCRYPTION_KEYS": "sV0q8QTw6Yq3uA2fGfLQJ6b5wXn5e8m1bXcQmK9pZ2U="}  # fmt: skip
@@ -58,6 +59,15 @@ def test_demo_directory_has_everyone_and_no_consent_yet(microsoft, tmp_path, mon
     assert any(microsoft.events_of(p.email) for p in PEOPLE)
     values = json.loads(demo.app_path.read_text())
     assert oct(demo.app_path.stat().st_mode & 0o777) == "0o600"
+    assert set(values) == {"tenant_id", "client_id", "certificate", "private_key"}
+    assert set(json.loads(demo.secret_path.read_text())) == {
+        "tenant_id",
+        "client_id",
+        "client_secret",
+        "expires_at",
+    }
+    parse_credential(values)  # what the Integrations page takes, as it is
+    parse_credential(json.loads(demo.secret_path.read_text()))
     app = msal.ConfidentialClientApplication(
         values["client_id"], authority=f"{microsoft.login_base}/{values['tenant_id']}",
         client_credential={"private_key": values["private_key"], "public_certificate": values["certificate"]},
