@@ -187,9 +187,18 @@ def test_microsoft_unreachable(make_provider, microsoft, contoso):
 
 
 def test_throttled_beyond_the_retries(make_provider, sandbox, contoso):
+    from meetbridge.integrations.failures import http_status, retry_headers
+
     sandbox.set_faults(error_rate=1, error_status=429, paths=["/microsoft/graph/*"])
     error = _verify_fails(make_provider(contoso, attempts=2))
     assert (error.code, error.retryable) == ("rate_limited", True)
+    assert (http_status(error), retry_headers(error)) == (429, {"Retry-After": "1"})
+
+
+def test_microsofts_own_trouble_is_503():
+    from meetbridge.integrations.failures import http_status
+
+    assert http_status(ProviderError("microsoft_error", "x")) == 503
 
 
 def test_untrusted_certificate_authority_is_unreachable_not_a_crash(make_provider, contoso):

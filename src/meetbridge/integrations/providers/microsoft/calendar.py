@@ -545,7 +545,18 @@ class MicrosoftGraphProvider:
                 self._sleep(self._config.retry.delay(attempt, self._jitter, wait))
                 continue
             diagnosis = diagnose_graph_error(status, data, ctx)
-            self._fail(observe, operation, mailbox, started, attempt, status, diagnosis, detail)
+            retry_after = parse_retry_after(response.headers.get("Retry-After"))
+            self._fail(
+                observe,
+                operation,
+                mailbox,
+                started,
+                attempt,
+                status,
+                diagnosis,
+                detail,
+                retry_after,
+            )
 
     # -- the audit trail --
 
@@ -565,10 +576,15 @@ class MicrosoftGraphProvider:
             )
         )
 
-    def _fail(self, observe, operation, mailbox, started, attempts, status, diagnosis, detail=""):
+    def _fail(
+        self, observe, operation, mailbox, started, attempts, status, diagnosis, detail="",
+        retry_after=None,
+    ):  # fmt: skip
         self._record(observe, operation, mailbox, diagnosis.code, started, attempts, status, detail)
+        error = diagnosis.error(status)
+        error.retry_after = retry_after  # Microsoft's Retry-After, for the caller's 429
         # Without the chained cause: Microsoft's raw answer stays out of tracebacks and logs.
-        raise diagnosis.error(status) from None
+        raise error from None
 
 
 def _not_found(event_id: str, mailbox: str) -> ProviderError:
