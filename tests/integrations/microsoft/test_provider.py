@@ -166,3 +166,43 @@ def test_throttling_is_waited_out(provider, sandbox):
     sandbox.set_faults(error_rate=1, error_status=429, paths=["/microsoft/graph/*"], times=2)
     provider.free_busy(as_email=ADELE, emails=[ADELE], start=START, end=START + timedelta(hours=1))
     assert provider.records[-1].detail.startswith("HTTP 200, 3 attempts")
+
+
+def test_token_endpoint_trouble_is_retried(provider, sandbox):
+    sandbox.set_faults(error_rate=1, error_status=503, paths=["/microsoft/login/*"], times=2)
+    provider.verify(as_email=ADELE)
+    token = next(r for r in provider.records if r.operation == "entra.token")
+    assert token.outcome == "ok"
+
+
+def test_at_most_four_calls_at_a_time_per_mailbox(provider, microsoft):
+    import threading
+
+    for n in range(100):
+        microsoft.add_user(provider._tenant, f"user{n}@contoso.test")
+    people = [f"user{n}@contoso.test" for n in range(100)]
+    provider.free_busy(as_email=ADELE, emails=[ADELE], start=START, end=START + timedelta(hours=1))
+    microsoft.hold(True)
+    done = threading.Event()
+    worker = threading.Thread(
+        target=lambda: (
+            provider.free_busy(
+                as_email=ADELE, emails=people, start=START, end=START + timedelta(days=100)
+            ),
+            done.set(),
+        )
+    )  # 5 batches x 2 spans = 10 getSchedule calls, 8 pool threads
+    worker.start()
+    try:
+        for _ in range(500):  # until four are held in flight (waiting on state, not on time)
+            if microsoft.state()["in_flight"] == 4:
+                break
+            threading.Event().wait(0.01)
+        assert microsoft.state()["in_flight"] == 4
+    finally:
+        microsoft.hold(False)
+        worker.join(timeout=60)
+    assert done.is_set()
+    calls = [r for r in provider.records if r.operation == "graph.calendar.getSchedule"]
+    assert len(calls) == 11
+    assert not [r for r in calls if "attempts" in r.detail]  # never throttled: never a fifth

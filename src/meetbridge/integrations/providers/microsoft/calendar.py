@@ -27,6 +27,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import msal
+import msal.exceptions
 import requests
 
 from meetbridge.integrations.provider import (
@@ -43,11 +44,13 @@ from meetbridge.integrations.providers.microsoft import wire
 from meetbridge.integrations.providers.microsoft.diagnosis import (
     Context,
     Diagnosis,
+    clean_text,
     diagnose_credential_unusable,
     diagnose_graph_error,
     diagnose_malformed_answer,
     diagnose_token_error,
     diagnose_unreachable,
+    microsoft_trouble,
     tenant_unknown,
 )
 
@@ -471,6 +474,10 @@ class MicrosoftGraphProvider:
             raise _Retry(
                 diagnose_unreachable(_host(self._config.login_base)), status=status
             ) from None
+        except msal.exceptions.MsalServiceError as exc:
+            # msal's own wrapper of a 5xx while it reads the tenant's metadata.
+            said = f"Microsoft answered {clean_text(str(exc), 60)} to the sign-in metadata request"
+            raise _Retry(microsoft_trouble(said)) from None
         finally:
             session.close()
 
