@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 from meetbridge.config import database_settings, load_config
+from meetbridge.integrations.providers import template_dirs as provider_template_dirs
 
 CONFIG = load_config()
 
@@ -48,7 +49,7 @@ WSGI_APPLICATION = "meetbridge.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        "DIRS": provider_template_dirs(),
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
