@@ -9,8 +9,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from meetbridge.audit.models import AuditEvent
-from meetbridge.integrations.providers.google.tokens import TOKENS
-from meetbridge.integrations.service import credential_in_service
+from meetbridge.integrations.access import credential_in_service
+from meetbridge.integrations.tokens import TOKENS
 from meetbridge.scheduling import consent
 from meetbridge.tenants.models import ApiToken
 from tests.conftest import ApiClient

@@ -19,7 +19,7 @@ from django.core.cache import caches
 from huey import signals
 from huey.contrib.djhuey import HUEY
 
-from meetbridge.integrations import service
+from meetbridge.integrations import connection, verification
 from meetbridge.integrations.backoff import BACKOFF
 
 
@@ -97,9 +97,9 @@ def workspace(sandbox, tenant, admin, member):
 
 @pytest.fixture
 def connected(google_settings, tenant, admin, workspace):
-    credential = service.save_key(
+    credential = connection.save_key(
         tenant=tenant, actor=admin, provider="google", raw_key=workspace.key
     )
-    result = service.check_credential(credential.id, credential.check_round)
+    result = verification.check_credential(credential.id, credential.check_round)
     assert result is not None and result.status == "verified", result
     return workspace

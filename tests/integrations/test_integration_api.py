@@ -342,8 +342,8 @@ def test_check_again_starts_a_new_round_and_the_old_schedule_stands_down(
 def test_a_verified_integration_goes_failed_when_google_starts_refusing(
     admin_api, sandbox, tenant, member, connected, jobs
 ):
+    from meetbridge.integrations.access import provider_for
     from meetbridge.integrations.provider import NotConnected
-    from meetbridge.integrations.service import provider_for
     from meetbridge.integrations.tasks import recheck_verified_integrations
 
     assert recheck_verified_integrations.call_local() == 0  # checked just now: not due
@@ -366,7 +366,7 @@ def test_a_verified_integration_goes_failed_when_google_starts_refusing(
 def test_a_replacement_key_serves_only_once_verified_and_the_old_one_meanwhile(
     admin_api, sandbox, tenant, member, connected, jobs
 ):
-    from meetbridge.integrations.service import provider_for
+    from meetbridge.integrations.access import provider_for
 
     account = sandbox.create_service_account(connected.project_id, "second-account")
     new_key = sandbox.create_key(account["client_email"])
@@ -392,8 +392,8 @@ def test_a_replacement_key_serves_only_once_verified_and_the_old_one_meanwhile(
 
 @transactional
 def test_delete_destroys_the_stored_key(admin_api, tenant, member, connected):
+    from meetbridge.integrations.access import provider_for
     from meetbridge.integrations.provider import NotConnected
-    from meetbridge.integrations.service import provider_for
 
     assert admin_api.delete("/integration").status_code == 204
     assert nothing_stored()

@@ -7,9 +7,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from meetbridge.audit.models import AuditEvent
+from meetbridge.integrations.access import provider_for
 from meetbridge.integrations.api import provider_error
+from meetbridge.integrations.connection import save_key
 from meetbridge.integrations.provider import NotConnected, ProviderError
-from meetbridge.integrations.service import provider_for, save_key
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 

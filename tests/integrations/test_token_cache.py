@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from meetbridge.integrations.providers.google.tokens import TokenCache
+from meetbridge.integrations.tokens import TokenCache
 
 KEY = ("integration:1:v1", "ana@acme.test")
 

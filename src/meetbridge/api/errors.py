@@ -13,6 +13,9 @@ class ApiError(Exception):
 
     headers: dict[str, str] = {}  # noqa: RUF012 (replaced per instance, never mutated)
 
+    # Response headers that go with the answer, such as Retry-After.
+    headers: dict[str, str] = {}  # never mutated: an error that has headers gets its own dict
+
     def __init__(self, status: int, code: str, message: str, **extra: Any) -> None:
         super().__init__(message)
         self.status = status

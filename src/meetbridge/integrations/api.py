@@ -10,11 +10,10 @@ from ninja import Router, Schema
 from ninja.responses import Status
 
 from meetbridge.api.errors import ApiError
-from meetbridge.api.schemas import ErrorOut
-from meetbridge.integrations import service
+from meetbridge.api.schemas import ErrorOut, JsonObjectIn
+from meetbridge.integrations import connection, status
 from meetbridge.integrations.failures import SETUP_PROBLEM_STATUS, http_status, retry_headers
-from meetbridge.integrations.keyfile import KeyFileError
-from meetbridge.integrations.provider import NotConnected, ProviderError
+from meetbridge.integrations.provider import CredentialError, NotConnected, ProviderError
 from meetbridge.tenants.api import admin_caller
 
 router = Router(tags=["integration"])
@@ -42,13 +41,13 @@ class IntegrationOut(Schema):
     problem: ProblemOut | None
 
 
-class IntegrationIn(Schema):
+class IntegrationIn(JsonObjectIn):
     provider: str
     # The downloaded key file: its JSON object, or the file's text.
     service_account_key: dict[str, Any] | str
 
 
-def key_error(exc: KeyFileError) -> ApiError:
+def key_error(exc: CredentialError) -> ApiError:
     return ApiError(422, exc.code, exc.message)
 
 
@@ -70,7 +69,7 @@ def provider_error(exc: ProviderError) -> ApiError:
 )
 def get_integration(request: HttpRequest):
     person = admin_caller(request)
-    return service.describe(person.tenant)
+    return status.describe(person.tenant)
 
 
 @router.put(
@@ -81,15 +80,15 @@ def get_integration(request: HttpRequest):
 def put_integration(request: HttpRequest, payload: IntegrationIn):
     person = admin_caller(request)
     try:
-        service.save_key(
+        connection.save_key(
             tenant=person.tenant,
             actor=person,
             provider=payload.provider,
             raw_key=payload.service_account_key,
         )
-    except KeyFileError as exc:
+    except CredentialError as exc:
         raise key_error(exc) from None
-    return Status(202, service.describe(person.tenant))
+    return Status(202, status.describe(person.tenant))
 
 
 @router.post(
@@ -100,10 +99,10 @@ def put_integration(request: HttpRequest, payload: IntegrationIn):
 def verify_integration(request: HttpRequest):
     person = admin_caller(request)
     try:
-        service.request_check(tenant=person.tenant, actor=person)
-    except service.NothingToCheck as exc:
+        connection.request_check(tenant=person.tenant, actor=person)
+    except connection.NothingToCheck as exc:
         raise ApiError(409, exc.code, exc.message) from None
-    return Status(202, service.describe(person.tenant))
+    return Status(202, status.describe(person.tenant))
 
 
 @router.delete(
@@ -113,5 +112,5 @@ def verify_integration(request: HttpRequest):
 )
 def delete_integration(request: HttpRequest):
     person = admin_caller(request)
-    service.disconnect(tenant=person.tenant, actor=person)
+    connection.disconnect(tenant=person.tenant, actor=person)
     return Status(204, None)

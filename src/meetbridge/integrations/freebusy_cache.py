@@ -234,7 +234,7 @@ def _configured() -> FreeBusyCache:
     from django.conf import settings
     from django.core.cache import caches
 
-    from meetbridge.integrations.service import vault
+    from meetbridge.integrations.access import vault
 
     return FreeBusyCache(
         lambda: caches["freebusy"],

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
+from meetbridge.tenants.rules import RuleViolation
+
 
 @dataclass(frozen=True)
 class Interval:
@@ -101,6 +103,10 @@ class ProviderError(Exception):
     @property
     def problem(self) -> dict[str, str]:
         return {"code": self.code, "message": self.message, "fix": self.fix}
+
+
+class CredentialError(RuleViolation):
+    """What the admin handed over is not a usable credential; the message says what to fix."""
 
 
 class NotConnected(ProviderError):

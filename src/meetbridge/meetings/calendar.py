@@ -17,8 +17,8 @@ GONE_CODES = frozenset({"not_found", "gone"})
 
 def calendar_for(tenant, actor=None) -> CalendarProvider:
     """The tenant's verified calendar connection, acting on `actor`'s request (None: a job)."""
+    from meetbridge.integrations.access import provider_for
     from meetbridge.integrations.freebusy_cache import DropsStaleAnswers
-    from meetbridge.integrations.service import provider_for
 
     try:
         return DropsStaleAnswers(provider_for(tenant, actor), tenant.id)

@@ -50,13 +50,18 @@ def organizer_only() -> MeetingError:
     )
 
 
+IN_PROGRESS_RETRY_SECONDS = 2
+
+
 def in_progress() -> MeetingError:
-    return MeetingError(
+    error = MeetingError(
         409,
         "request_in_progress",
         "This meeting is being booked or changed by another request right now; try again in "
         "a few seconds.",
     )
+    error.headers = {"Retry-After": str(IN_PROGRESS_RETRY_SECONDS)}
+    return error
 
 
 def pending() -> MeetingError:

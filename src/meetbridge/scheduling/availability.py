@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from meetbridge.audit import service as audit
 from meetbridge.audit.models import AuditEvent
+from meetbridge.integrations.access import provider_for
 from meetbridge.integrations.freebusy_cache import free_busy_reused
-from meetbridge.integrations.service import provider_for
 from meetbridge.scheduling.consent import has_granted, time_zone_of, working_hours_of
 from meetbridge.scheduling.rules import check_duration, check_interval, check_window
 from meetbridge.scheduling.slots import Participant, Slot, SlotQuery, common_slots, to_span

@@ -38,7 +38,6 @@ from meetbridge.integrations.provider import (
 )
 from meetbridge.integrations.providers.google import wire
 from meetbridge.integrations.providers.google.diagnosis import (
-    CALENDAR_SCOPE,
     Context,
     Diagnosis,
     api_error_reason,
@@ -53,7 +52,8 @@ from meetbridge.integrations.providers.google.retry import (
     is_retryable,
     parse_retry_after,
 )
-from meetbridge.integrations.providers.google.tokens import TOKENS, TokenCache
+from meetbridge.integrations.providers.google.scope import CALENDAR_SCOPE
+from meetbridge.integrations.tokens import TOKENS, TokenCache
 
 USER_AGENT = "meetbridge/0.1"
 # Answers a caller asked to handle itself, as the audit log names them.
