@@ -19,6 +19,7 @@ LOCAL = "local"
 PRODUCTION = "production"
 DEFAULT_GOOGLE_TOKEN_URI = "https://oauth2.googleapis.com/token"
 DEFAULT_GOOGLE_API_BASE = "https://www.googleapis.com"
+DEFAULT_HSTS_SECONDS = 365 * 24 * 60 * 60
 REQUIRED_IN_PRODUCTION = (
     "MEETBRIDGE_SIGNING_KEY",
     "MEETBRIDGE_ENCRYPTION_KEYS",
@@ -43,10 +44,31 @@ class Config:
     google_api_base: str
     debug: bool = False
     extra: dict[str, str] = field(default_factory=dict)
+    # Hardening (docs/operator-guide.md, "Security headers and the admin").
+    admin_enabled: bool = False
+    hsts_seconds: int = 0
 
     @property
     def is_local(self) -> bool:
         return self.mode == LOCAL
+
+
+def _flag(env: dict[str, str], name: str, *, default: bool) -> bool:
+    value = env.get(name, "").strip()
+    if not value:
+        return default
+    if value not in ("0", "1"):
+        raise ConfigError(f"{name} must be 1 (on) or 0 (off), not {value!r}.")
+    return value == "1"
+
+
+def _whole_number(env: dict[str, str], name: str, *, default: int) -> int:
+    value = env.get(name, "").strip()
+    if not value:
+        return default
+    if not (value.isascii() and value.isdigit()) or len(value) > 10:
+        raise ConfigError(f"{name} must be a whole number of seconds, not {value!r}.")
+    return int(value)
 
 
 def _split(value: str) -> tuple[str, ...]:
@@ -116,6 +138,13 @@ def load_config(environ: dict[str, str] | None = None) -> Config:
             "testserver",
         )
 
+    debug = _flag(env, "MEETBRIDGE_DEBUG", default=False)
+    if debug and mode == PRODUCTION:
+        raise ConfigError(
+            "MEETBRIDGE_DEBUG=1 is refused in production mode: debug pages show settings, "
+            "code and request data to anyone who triggers an error. Unset it, or run in local "
+            "mode."
+        )
     if not encryption_keys:
         raise ConfigError("MEETBRIDGE_ENCRYPTION_KEYS is empty; give at least one key.")
     for key in encryption_keys:
@@ -133,5 +162,10 @@ def load_config(environ: dict[str, str] | None = None) -> Config:
         google_api_base=(env.get("GOOGLE_API_BASE", "").strip() or DEFAULT_GOOGLE_API_BASE).rstrip(
             "/"
         ),
-        debug=env.get("MEETBRIDGE_DEBUG", "") == "1",
+        debug=debug,
+        # The Django admin is one more login form: off in production unless asked for.
+        admin_enabled=_flag(env, "MEETBRIDGE_ADMIN_ENABLED", default=mode == LOCAL),
+        hsts_seconds=_whole_number(
+            env, "MEETBRIDGE_HSTS_SECONDS", default=DEFAULT_HSTS_SECONDS if mode == PRODUCTION else 0
+        ),
     )
