@@ -19,6 +19,9 @@ LOCAL = "local"
 PRODUCTION = "production"
 DEFAULT_GOOGLE_TOKEN_URI = "https://oauth2.googleapis.com/token"
 DEFAULT_GOOGLE_API_BASE = "https://www.googleapis.com"
+DEFAULT_GOOGLE_OIDC_DISCOVERY_URL = "https://accounts.google.com/.well-known/openid-configuration"
+DEFAULT_MICROSOFT_LOGIN_BASE = "https://login.microsoftonline.com"
+DEFAULT_MICROSOFT_GRAPH_BASE = "https://graph.microsoft.com"
 DEFAULT_HSTS_SECONDS = 365 * 24 * 60 * 60
 REQUIRED_IN_PRODUCTION = (
     "MEETBRIDGE_SIGNING_KEY",
@@ -42,8 +45,17 @@ class Config:
     redis_url: str | None
     google_token_uri: str
     google_api_base: str
+    microsoft_login_base: str = DEFAULT_MICROSOFT_LOGIN_BASE
+    microsoft_graph_base: str = DEFAULT_MICROSOFT_GRAPH_BASE
+    microsoft_ca_bundle: str | None = None
     debug: bool = False
     extra: dict[str, str] = field(default_factory=dict)
+    # People and sign-in (docs/operator-guide.md).
+    google_oidc_client_id: str = ""
+    google_oidc_client_secret: str = ""
+    google_oidc_discovery_url: str = DEFAULT_GOOGLE_OIDC_DISCOVERY_URL
+    public_url: str = ""
+    email_url: str = ""
     freebusy_cache_seconds: int = 30
     # Hardening (docs/operator-guide.md, "Security headers and the admin").
     admin_enabled: bool = False
@@ -102,6 +114,20 @@ def local_secrets(var_dir: Path) -> dict[str, str]:
     with os.fdopen(fd, "w") as handle:
         json.dump(generated, handle)
     return generated
+
+
+def _base(env: dict[str, str], name: str, default: str) -> str:
+    return (env.get(name, "").strip() or default).rstrip("/")
+
+
+def _ca_bundle(env: dict[str, str]) -> str | None:
+    path = env.get("MICROSOFT_CA_BUNDLE", "").strip()
+    if path and not Path(path).is_file():
+        raise ConfigError(
+            f"MICROSOFT_CA_BUNDLE names {path!r}, which is not a file; give a PEM file of "
+            "certificate authorities, or leave it unset to trust the system's."
+        )
+    return path or None
 
 
 def load_config(environ: dict[str, str] | None = None) -> Config:
@@ -163,7 +189,16 @@ def load_config(environ: dict[str, str] | None = None) -> Config:
         google_api_base=(env.get("GOOGLE_API_BASE", "").strip() or DEFAULT_GOOGLE_API_BASE).rstrip(
             "/"
         ),
+        microsoft_login_base=_base(env, "MICROSOFT_LOGIN_BASE", DEFAULT_MICROSOFT_LOGIN_BASE),
+        microsoft_graph_base=_base(env, "MICROSOFT_GRAPH_BASE", DEFAULT_MICROSOFT_GRAPH_BASE),
+        microsoft_ca_bundle=_ca_bundle(env),
         debug=debug,
+        google_oidc_client_id=env.get("GOOGLE_OIDC_CLIENT_ID", "").strip(),
+        google_oidc_client_secret=env.get("GOOGLE_OIDC_CLIENT_SECRET", "").strip(),
+        google_oidc_discovery_url=env.get("GOOGLE_OIDC_DISCOVERY_URL", "").strip()
+        or DEFAULT_GOOGLE_OIDC_DISCOVERY_URL,
+        public_url=env.get("MEETBRIDGE_PUBLIC_URL", "").strip().rstrip("/"),
+        email_url=env.get("EMAIL_URL", "").strip(),
         freebusy_cache_seconds=_freebusy_cache_seconds(env),
         # The Django admin is one more login form: off in production unless asked for.
         admin_enabled=_flag(env, "MEETBRIDGE_ADMIN_ENABLED", default=mode == LOCAL),
