@@ -14,12 +14,19 @@ from meetbridge.integrations.api import provider_error
 from meetbridge.integrations.provider import ProviderError
 from meetbridge.scheduling import consent
 from meetbridge.scheduling.availability import (
+    MAX_COLLEAGUES,
     MIN_NOTICE_MINUTES,
     AvailabilityRefused,
     AvailabilityRequest,
     find_availability,
 )
-from meetbridge.scheduling.rules import MAX_HORIZON, parse_moment
+from meetbridge.scheduling.rules import (
+    INTERVALS,
+    MAX_DURATION_MINUTES,
+    MAX_HORIZON,
+    MIN_DURATION_MINUTES,
+    parse_moment,
+)
 
 router = Router(tags=["scheduling"])
 
@@ -44,11 +51,32 @@ class CalendarAccessOut(Schema):
 
 
 class AvailabilityQuery(Schema):
-    with_: list[str] = Field([], alias="with", description="a colleague's e-mail; repeatable")
-    start: str = Field(..., description="RFC 3339 with an offset")
-    end: str = Field(..., description="RFC 3339 with an offset")
-    duration: int = Field(..., description="meeting length in minutes")
-    interval: int = Field(15, description="start times every N minutes from the top of the hour")
+    # Bounds stated for the OpenAPI document; the rules enforce them with their own codes.
+    with_: list[str] = Field(
+        [],
+        alias="with",
+        description=f"a colleague's e-mail; repeatable, at most {MAX_COLLEAGUES}",
+        json_schema_extra={"maxItems": MAX_COLLEAGUES},
+    )
+    start: str = Field(
+        ..., description="RFC 3339 with an offset", json_schema_extra={"maxLength": 64}
+    )
+    end: str = Field(
+        ...,
+        description=f"RFC 3339 with an offset, at most {MAX_HORIZON.days} days after start and "
+        "from now",
+        json_schema_extra={"maxLength": 64},
+    )
+    duration: int = Field(
+        ...,
+        description=f"meeting length in minutes, {MIN_DURATION_MINUTES} to {MAX_DURATION_MINUTES}",
+        json_schema_extra={"minimum": MIN_DURATION_MINUTES, "maximum": MAX_DURATION_MINUTES},
+    )
+    interval: int = Field(
+        15,
+        description="start times every N minutes from the top of the hour",
+        json_schema_extra={"enum": list(INTERVALS)},
+    )
 
 
 class SlotOut(Schema):
