@@ -133,6 +133,9 @@ MEETBRIDGE = {
     "GOOGLE_OIDC_CLIENT_SECRET": CONFIG.google_oidc_client_secret,
     "GOOGLE_OIDC_DISCOVERY_URL": CONFIG.google_oidc_discovery_url,
     "LOCAL_OUTBOX": CONFIG.is_local and not CONFIG.email_url,
+    "MICROSOFT_LOGIN_BASE": CONFIG.microsoft_login_base,
+    "MICROSOFT_GRAPH_BASE": CONFIG.microsoft_graph_base,
+    "MICROSOFT_CA_BUNDLE": CONFIG.microsoft_ca_bundle,
     "FREEBUSY_CACHE_SECONDS": CONFIG.freebusy_cache_seconds,
 }
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from .faults import Faults
+from .microsoft.state import Directory
 
 CALENDAR_SCOPE = "https://www.googleapis.com/auth/calendar"
 USER_REQUESTS_PER_MINUTE = 600
@@ -184,8 +185,14 @@ class World:
     # Google-compatible requests answered, per operation (e.g. `calendar.freebusy.query`), so
     # tests can count what a client really asked upstream.
     calls: Counter = field(default_factory=Counter)
+    microsoft: Directory = field(default_factory=Directory)  # the Microsoft 365 stand-in
+
+    def __post_init__(self) -> None:
+        self.microsoft.clock = self.clock  # one time for the whole sandbox
 
     def reset(self) -> None:
+        if self.microsoft.hold is not None:
+            self.microsoft.hold.set()  # nothing stays waiting on a gate nobody can open
         self.__init__()
 
     def user(self, email: str | None) -> User | None:
