@@ -18,6 +18,7 @@ from meetbridge.scheduling.availability import (
     AvailabilityRequest,
     find_availability,
 )
+from meetbridge.scheduling.limits import FIELDS as RULE_FIELDS
 from meetbridge.scheduling.rules import MAX_HORIZON, parse_moment
 
 router = Router(tags=["scheduling"])
@@ -31,12 +32,36 @@ class CalendarAccessIn(Schema):
         description='{"mon": [["09:00", "17:00"]], ...}; a missing day has no working hours; '
         "left out: unchanged",
     )
+    buffer_before_minutes: int | None = Field(
+        None,
+        description="0-120: minutes kept free before each new meeting; no meeting is offered "
+        "or booked closer than this after one of your busy times; left out: unchanged",
+    )
+    buffer_after_minutes: int | None = Field(
+        None,
+        description="0-120: minutes kept free after each new meeting; no meeting is offered "
+        "or booked ending closer than this before one of your busy times; left out: unchanged",
+    )
+    minimum_notice_minutes: int | None = Field(
+        None,
+        description="no slot is offered, and nothing booked or moved, starting sooner than "
+        "this many minutes from now (at most 14 days); left out: unchanged",
+    )
+    max_meetings_per_day: int | None = Field(
+        None,
+        description="on a day (your local day) that already holds this many meetings booked "
+        "here, nothing more is offered or accepted; 0 removes the limit; left out: unchanged",
+    )
 
 
 class CalendarAccessOut(Schema):
     calendar_access: bool
     time_zone: str
     working_hours: dict[str, list[list[str]]]
+    buffer_before_minutes: int
+    buffer_after_minutes: int
+    minimum_notice_minutes: int
+    max_meetings_per_day: int | None
 
 
 class AvailabilityQuery(Schema):
@@ -71,6 +96,7 @@ def _consent_out(state: consent.Consent) -> dict:
         "calendar_access": state.granted,
         "time_zone": state.time_zone,
         "working_hours": state.working_hours,
+        **state.rules.as_dict(),
     }
 
 
@@ -84,7 +110,10 @@ def grant_calendar_access(request: HttpRequest, payload: CalendarAccessIn):
     if not payload.granted:
         consent.revoke(person)
         return _consent_out(consent.consent_of(person))
-    state = consent.grant(person, time_zone=payload.time_zone, working_hours=payload.working_hours)
+    rules = {name: getattr(payload, name) for name in RULE_FIELDS}
+    state = consent.grant(
+        person, time_zone=payload.time_zone, working_hours=payload.working_hours, rules=rules
+    )
     return _consent_out(state)
 
 

@@ -15,9 +15,25 @@ from django.db.models import Q
 from django.utils import timezone
 
 from meetbridge.integrations.service import provider_for
-from meetbridge.scheduling.consent import has_granted, time_zone_of, working_hours_of
+from meetbridge.meetings.daily import meeting_starts
+from meetbridge.scheduling.consent import has_granted, rules_of, time_zone_of, working_hours_of
+from meetbridge.scheduling.limits import (
+    SchedulingRules,
+    day_span,
+    earliest_start,
+    full_days,
+    padded,
+    widest_buffers,
+)
 from meetbridge.scheduling.rules import check_duration, check_interval, check_window
-from meetbridge.scheduling.slots import Participant, Slot, SlotQuery, common_slots, to_span
+from meetbridge.scheduling.slots import (
+    Participant,
+    Slot,
+    SlotQuery,
+    Span,
+    common_slots,
+    to_span,
+)
 from meetbridge.tenants.models import Person
 from meetbridge.tenants.rules import RuleViolation, normalise_email
 
@@ -49,6 +65,8 @@ class Availability:
     slots: list[Slot]
     people: list[Person]  # the caller first
     unknown: dict[str, str] = field(default_factory=dict)  # e-mail -> Google's reason
+    # e-mail -> busy time as Google's free/busy gave it (before buffers), for the grid
+    busy: dict[str, list[Span]] = field(default_factory=dict)
 
 
 def schedulable_colleagues(person: Person) -> list[Person]:
@@ -139,14 +157,20 @@ def find_availability(
     check_interval(request.interval_minutes)
     people = people_to_ask(caller, request.emails)
     zone = time_zone_of(people[0])  # the caller, consent already read with everyone's
-    earliest = max(request.start, now + timedelta(minutes=MIN_NOTICE_MINUTES))
-    earliest = earliest.replace(second=0, microsecond=0)
+    rules = {person.email: rules_of(person) for person in people}
+    notice = earliest_start(now, rules.values(), MIN_NOTICE_MINUTES) - now
+    earliest = max(request.start, now + notice).replace(second=0, microsecond=0)
     if request.end - earliest < timedelta(minutes=request.duration_minutes):
         return Availability(zone, [], people)  # nothing fits: no need to ask Google
 
+    # Busy time just outside the window still matters to the buffers.
+    reach_back, reach_on = widest_buffers(rules.values())
     provider = provider_for(caller.tenant, caller)
     free_busy = provider.free_busy(
-        as_email=caller.email, emails=[p.email for p in people], start=earliest, end=request.end
+        as_email=caller.email,
+        emails=[p.email for p in people],
+        start=earliest - reach_back,
+        end=request.end + reach_on,
     )
     unknown = dict(free_busy.unknown)
     for person in people:
@@ -154,11 +178,18 @@ def find_availability(
             unknown[person.email] = "missing"
     if unknown:
         return Availability(zone, [], people, unknown)
+    busy = {
+        person.email: [to_span(i.start, i.end) for i in free_busy.busy[person.email]]
+        for person in people
+    }
+    starts = _meeting_starts(people, rules, earliest, request.end)
     participants = [
         Participant(
             time_zone_of(person),
             working_hours_of(person),
-            [to_span(i.start, i.end) for i in free_busy.busy[person.email]],
+            blocked_time(
+                busy[person.email], rules[person.email], time_zone_of(person), starts[person.pk]
+            ),
         )
         for person in people
     ]
@@ -169,6 +200,21 @@ def find_availability(
         time_zone=zone,
         now=now,
         interval_minutes=request.interval_minutes,
-        min_notice_minutes=MIN_NOTICE_MINUTES,
+        min_notice_minutes=int(notice.total_seconds() // 60),
     )
-    return Availability(zone, common_slots(participants, query), people)
+    return Availability(zone, common_slots(participants, query), people, busy=busy)
+
+
+def _meeting_starts(people, rules, start: datetime, end: datetime) -> dict[int, list[datetime]]:
+    limited = [p.pk for p in people if rules[p.email].max_meetings_per_day is not None]
+    found = meeting_starts(limited, start, end)
+    return {person.pk: found.get(person.pk, []) for person in people}
+
+
+def blocked_time(
+    busy: list[Span], rules: SchedulingRules, zone: str, meeting_starts: list[datetime]
+) -> list[Span]:
+    """Busy time widened by the person's buffers, and their full days whole."""
+    return padded(busy, rules) + [
+        day_span(day, zone) for day in full_days(meeting_starts, zone, rules)
+    ]
