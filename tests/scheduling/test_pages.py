@@ -104,13 +104,33 @@ def test_finding_a_time_needs_ones_own_consent_first(member):
     assert "first grant calendar access" in page
 
 
-def test_only_colleagues_who_granted_access_are_offered(admin, tenant):
+def test_only_colleagues_who_granted_access_are_found(admin, tenant):
     consent.grant(admin)
     consent.grant(add_person(tenant=tenant, email="claire@acme.test", name="Claire"))
     add_person(tenant=tenant, email="shy@acme.test", name="Shy")
-    page = text_of(signed_in(admin).get("/availability"))
-    assert "Claire (claire@acme.test)" in page
-    assert "shy@acme.test" not in page
+    api = signed_in(admin)
+    found = api.get("/api/v1/people", {"q": "acme"}).json()
+    assert [p["email"] for p in found] == ["claire@acme.test"]
+    assert found[0]["time_zone"] == "America/Toronto"
+    assert re.fullmatch(r"\d\d:\d\d", found[0]["local_time"])
+    assert api.get("/api/v1/people", {"q": "shy"}).json() == []
+    assert [p["name"] for p in api.get("/api/v1/people", {"q": "CLA acme"}).json()] == ["Claire"]
+    # Nobody chosen: the page asks for a colleague rather than showing one's own free time.
+    response = api.get("/availability", {"first_day": str(next_weekday(1))})
+    assert "Pick at least one colleague" in text_of(response)
+    assert 'id="results' not in response.content.decode()
+
+
+def test_many_colleagues_are_searched_in_pages_of_at_most_twenty(admin, tenant):
+    consent.grant(admin)
+    for n in range(30):
+        consent.grant(add_person(tenant=tenant, email=f"p{n:02d}@acme.test", name=f"Pat {n:02d}"))
+    found = signed_in(admin).get("/api/v1/people", {"q": "pat", "limit": 20}).json()
+    assert len(found) == 20
+    assert found[0]["name"] == "Pat 00"
+    too_many = signed_in(admin).get("/api/v1/people", {"q": "pat", "limit": 500})
+    assert too_many.status_code == 422
+    assert "error" in too_many.json()
 
 
 def hourly(start: datetime, end: datetime) -> list[str]:
@@ -135,32 +155,38 @@ def test_common_free_times_by_day_each_leading_to_booking(admin, tenant, connect
 
     response = signed_in(admin).get(
         "/availability",
-        {
-            "with": claire.email,
-            "first_day": str(day),
-            "last_day": str(day + timedelta(days=1)),
-            "duration": 60,
-            "interval": 60,
-        },
+        {"with": claire.email, "first_day": str(day), "days": 1, "duration": 60, "interval": 60},
     )
     assert response.status_code == 200
     page = text_of(response)
-    thursday = day + timedelta(days=1)
-    wednesday_slots = hourly(opens + timedelta(hours=1), closes)
-    thursday_slots = hourly(opens + timedelta(days=1), closes + timedelta(days=1))
-    count = len(wednesday_slots) + len(thursday_slots)
-    assert f"{count} free times with Claire" in page
-    # By day, in Ana's zone: e.g. "Wednesday 2 December 2026 10:00–11:00"
-    assert f"{day:%A %-d %B %Y} {' '.join(wednesday_slots)} " in page
-    assert f"{thursday:%A %-d %B %Y} {' '.join(thursday_slots)} " in page
+    slots = hourly(opens + timedelta(hours=1), closes)
+    assert len(slots) == 1
+    assert "1 free time with Claire" in page
+    # The grid as lists: each person's working hours (and Claire's own clock), busy time,
+    # and the common free time; then the slots, each with Claire's local time.
+    assert f"{day:%A %-d %B}" in page
+    assert "Claire Paris, 6 h ahead" in page
+    assert "Works 03:00–11:00 (09:00–17:00 in Paris)" in page
+    assert "Busy 09:00–10:00 (15:00–16:00 in Paris)" in page
+    assert "Free 10:00–11:00" in page
+    assert f"{slots[0]} Claire 16:00 , {day:%A %-d %B}: book" in page
     links = re.findall(r'href="(/meetings/new\?[^"]+)"', response.content.decode())
-    assert len(links) == count
+    assert len(links) == len(slots)
     first = parse_qs(urlsplit(unescape(links[0])).query)
     assert first == {
         "start": [(opens + timedelta(hours=1)).isoformat()],
         "with": [claire.email],
         "duration": ["60"],
     }
+    # Weeks: a weekend nobody works is left out, and the next week is a link away.
+    week = text_of(
+        signed_in(admin).get(
+            "/availability", {"with": claire.email, "first_day": str(day), "duration": 60}
+        )
+    )
+    saturday = day + timedelta(days=(5 - day.weekday()) % 7)
+    assert f"{saturday:%A %-d %B}" not in week
+    assert "Next week →" in week and "← Previous week" in week
 
 
 def test_an_unreadable_calendar_is_named_on_the_page(admin, tenant, connected):
@@ -174,7 +200,7 @@ def test_an_unreadable_calendar_is_named_on_the_page(admin, tenant, connected):
             {
                 "with": ghost.email,
                 "first_day": str(day),
-                "last_day": str(day),
+                "days": 1,
                 "duration": 30,
                 "interval": 15,
             },
@@ -184,30 +210,26 @@ def test_an_unreadable_calendar_is_named_on_the_page(admin, tenant, connected):
     assert "0 free times" in page
 
 
-def test_a_range_too_long_is_refused_on_the_form(admin):
+def test_a_day_too_far_ahead_is_refused_on_the_form(admin, tenant):
     consent.grant(admin)
+    consent.grant(add_person(tenant=tenant, email="claire@acme.test", name="Claire"))
     today = datetime.now(TORONTO).date()
     page = text_of(
         signed_in(admin).get(
             "/availability",
-            {
-                "first_day": str(today),
-                "last_day": str(today + timedelta(days=70)),
-                "duration": 30,
-                "interval": 15,
-            },
+            {"with": "claire@acme.test", "first_day": str(today + timedelta(days=70))},
         )
     )
-    assert "Look at most 62 days at a time." in page
+    assert "Look at most 55 days ahead" in page
 
 
 def test_an_unconnected_organisation_is_explained_on_the_page(admin):
     consent.grant(admin)
+    consent.grant(add_person(tenant=admin.tenant, email="claire@acme.test", name="Claire"))
     day = next_weekday(1)
     page = text_of(
         signed_in(admin).get(
-            "/availability",
-            {"first_day": str(day), "last_day": str(day), "duration": 30, "interval": 15},
+            "/availability", {"with": "claire@acme.test", "first_day": str(day), "days": 1}
         )
     )
     assert "has not connected its calendar system" in page

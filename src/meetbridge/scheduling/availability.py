@@ -17,6 +17,7 @@ from django.utils import timezone
 from meetbridge.integrations.service import provider_for
 from meetbridge.meetings.daily import meeting_starts
 from meetbridge.scheduling.consent import has_granted, rules_of, time_zone_of, working_hours_of
+from meetbridge.scheduling.grid import PersonTime
 from meetbridge.scheduling.limits import (
     SchedulingRules,
     day_span,
@@ -32,6 +33,8 @@ from meetbridge.scheduling.slots import (
     SlotQuery,
     Span,
     common_slots,
+    merge,
+    subtract,
     to_span,
 )
 from meetbridge.tenants.models import Person
@@ -57,6 +60,10 @@ class AvailabilityRequest:
     end: datetime
     duration_minutes: int
     interval_minutes: int = 15
+    # When a meeting is being moved: its current time, free for everyone in it, and its
+    # booking, which does not count towards anyone's meetings that day.
+    moving: tuple[datetime, datetime] | None = None
+    moving_booking: object = None
 
 
 @dataclass(frozen=True)
@@ -179,10 +186,12 @@ def find_availability(
     if unknown:
         return Availability(zone, [], people, unknown)
     busy = {
-        person.email: [to_span(i.start, i.end) for i in free_busy.busy[person.email]]
+        person.email: _without(
+            [to_span(i.start, i.end) for i in free_busy.busy[person.email]], request.moving
+        )
         for person in people
     }
-    starts = _meeting_starts(people, rules, earliest, request.end)
+    starts = _meeting_starts(people, rules, earliest, request.end, request.moving_booking)
     participants = [
         Participant(
             time_zone_of(person),
@@ -205,9 +214,19 @@ def find_availability(
     return Availability(zone, common_slots(participants, query), people, busy=busy)
 
 
-def _meeting_starts(people, rules, start: datetime, end: datetime) -> dict[int, list[datetime]]:
+def _without(busy: list[Span], own: tuple[datetime, datetime] | None) -> list[Span]:
+    """Busy time less the meeting being moved: its old time is no conflict for itself."""
+    merged = merge(busy)
+    if own is None or not merged:
+        return merged
+    return subtract(merged, [to_span(*own)], 1)
+
+
+def _meeting_starts(
+    people, rules, start: datetime, end: datetime, leave_out=None
+) -> dict[int, list[datetime]]:
     limited = [p.pk for p in people if rules[p.email].max_meetings_per_day is not None]
-    found = meeting_starts(limited, start, end)
+    found = meeting_starts(limited, start, end, leave_out=leave_out)
     return {person.pk: found.get(person.pk, []) for person in people}
 
 
@@ -217,4 +236,19 @@ def blocked_time(
     """Busy time widened by the person's buffers, and their full days whole."""
     return padded(busy, rules) + [
         day_span(day, zone) for day in full_days(meeting_starts, zone, rules)
+    ]
+
+
+def people_times(found: Availability) -> list[PersonTime]:
+    """Everyone asked for, as the grid shows them: the caller first."""
+    return [
+        PersonTime(
+            email=person.email,
+            name=person.display_name,
+            time_zone=time_zone_of(person),
+            working_hours=working_hours_of(person),
+            busy=found.busy.get(person.email, []),
+            is_viewer=index == 0,
+        )
+        for index, person in enumerate(found.people)
     ]

@@ -87,15 +87,14 @@ class CalendarAccessForm(forms.Form):
         return cleaned
 
 
+VIEWS = ((7, "Week"), (1, "Day"))
+
+
 class AvailabilityForm(forms.Form):
-    with_ = forms.MultipleChoiceField(
-        label="Colleagues",
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text="Only colleagues who granted calendar access are listed.",
-    )
+    """What to look at; the people come as `with=` addresses, read by the view."""
+
     first_day = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    last_day = forms.DateField(label="To", widget=forms.DateInput(attrs={"type": "date"}))
+    days = forms.TypedChoiceField(label="Show", coerce=int, choices=VIEWS, initial=7)
     duration = forms.TypedChoiceField(
         label="Length",
         coerce=int,
@@ -109,26 +108,15 @@ class AvailabilityForm(forms.Form):
         initial=15,
     )
 
-    def __init__(self, *args, colleagues=(), **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["with_"].choices = [
-            (p.email, f"{p.name} ({p.email})" if p.name else p.email) for p in colleagues
-        ]
-
-    def add_prefix(self, field_name: str) -> str:
-        # The query string says `with=`, as the API does.
-        return "with" if field_name == "with_" else super().add_prefix(field_name)
-
-    def clean(self):
-        cleaned = super().clean()
-        first, last = cleaned.get("first_day"), cleaned.get("last_day")
-        if first and last:
-            if last < first:
-                self.add_error("last_day", "The last day must not come before the first.")
-            elif last - first >= MAX_HORIZON:
-                self.add_error("last_day", f"Look at most {MAX_HORIZON.days} days at a time.")
-        return cleaned
+    def clean_first_day(self):
+        first = self.cleaned_data["first_day"]
+        today = self.initial.get("today")
+        if today and first > today + MAX_HORIZON - timedelta(days=7):
+            raise forms.ValidationError(
+                f"Look at most {MAX_HORIZON.days - 7} days ahead; pick an earlier day."
+            )
+        return first
 
     @staticmethod
-    def span_days(first, last) -> list:
-        return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+    def span_days(first, count: int) -> list:
+        return [first + timedelta(days=n) for n in range(count)]
