@@ -29,13 +29,24 @@ def text_of(response) -> str:
 
 WEEK = {
     "time_zone": "Europe/Paris",
-    "mon": "09:00-12:00, 13:00-17:00",
-    "tue": "9:00 - 17:00",
-    "wed": "",
-    "thu": "22:00-06:00",
-    "fri": "09:00-17:00",
-    "sat": "",
-    "sun": "",
+    "mon_on": "1",
+    "mon_start": ["09:00", "13:00", ""],
+    "mon_end": ["12:00", "17:00", ""],
+    "tue_on": "1",
+    "tue_start": ["09:00"],
+    "tue_end": ["17:00"],
+    "wed_start": ["09:00"],  # a day turned off keeps what its fields say, unused
+    "wed_end": ["17:00"],
+    "thu_on": "1",
+    "thu_start": ["22:00"],
+    "thu_end": ["06:00"],
+    "fri_on": "1",
+    "fri_start": ["09:00"],
+    "fri_end": ["17:00"],
+    "buffer_before_minutes": "0",
+    "buffer_after_minutes": "15",
+    "minimum_notice_minutes": "60",
+    "max_meetings_per_day": "",
 }
 
 
@@ -51,8 +62,13 @@ def test_the_page_says_what_is_read_and_offers_to_grant(member):
     assert "meetbridge reads only when you are busy" in page
     assert "it never reads the titles, descriptions, places or guests of your other events" in page
     assert "Not granted" in page and "Grant access and save" in page
-    assert 'value="America/Toronto" selected' in response.content.decode()
-    assert 'value="09:00-17:00"' in response.content.decode()
+    html = response.content.decode()
+    assert 'value="America/Toronto" list="time-zones"' in html
+    assert 'name="mon_on" value="1" checked' in html and 'name="sat_on" value="1">' in html
+    assert 'name="mon_start" value="09:00"' in html and 'name="mon_end" value="17:00"' in html
+    # The zone picker lists places, not the tz database's old aliases.
+    assert '<option value="Europe/Paris">' in html
+    assert "Africa/Asmera" not in html and "US/Eastern" not in html and "Etc/" not in html
 
 
 def test_granting_with_a_working_week_from_the_form(member, tenant):
@@ -67,6 +83,12 @@ def test_granting_with_a_working_week_from_the_form(member, tenant):
         "thu": [["22:00", "06:00"]],
         "fri": [["09:00", "17:00"]],
     }
+    assert state.rules.as_dict() == {
+        "buffer_before_minutes": 0,
+        "buffer_after_minutes": 15,
+        "minimum_notice_minutes": 60,
+        "max_meetings_per_day": None,
+    }
     page = text_of(client.get(response["Location"]))
     assert "Calendar access granted" in page and "Revoke access" in page
     assert AuditEvent.objects.filter(tenant=tenant, kind="consent_change").count() == 1
@@ -75,11 +97,23 @@ def test_granting_with_a_working_week_from_the_form(member, tenant):
 @pytest.mark.parametrize(
     ("change", "says"),
     [
-        ({"mon": "nine to five"}, "“nine to five” is not a range; write ranges like 09:00-17:00"),
-        ({"fri": "09:00-12:00, 11:00-13:00"}, "Friday 09:00-12:00 overlaps Friday 11:00-13:00"),
-        ({"thu": "22:00-06:00", "fri": "05:00-09:00"}, "Thursday 22:00-06:00 overlaps Friday"),
-        ({"time_zone": "Mars/Base"}, "Select a valid choice"),
-        (dict.fromkeys(("mon", "tue", "thu", "fri"), ""), "at least one working range"),
+        ({"mon_start": ["9", "13:00", ""]}, "Monday range 1: '9' is not a time"),
+        ({"mon_start": ["09:00", "", ""]}, "Monday: give both a start and an end"),
+        (
+            {"fri_start": ["09:00", "11:00"], "fri_end": ["12:00", "13:00"]},
+            "Friday 09:00-12:00 overlaps Friday 11:00-13:00",
+        ),
+        (
+            {"fri_start": ["05:00"], "fri_end": ["09:00"]},
+            "Thursday 22:00-06:00 overlaps Friday",
+        ),
+        ({"time_zone": "Mars/Base"}, "Pick a time zone from the list"),
+        (
+            {"tue_start": [""], "tue_end": [""]},
+            "Tuesday: give a working range, or turn the day off",
+        ),
+        (dict.fromkeys(("mon_on", "tue_on", "thu_on", "fri_on"), ""), "at least one working range"),
+        ({"max_meetings_per_day": "0"}, "greater than or equal to 1"),
     ],
 )
 def test_mistakes_are_shown_and_nothing_is_saved(member, change, says):

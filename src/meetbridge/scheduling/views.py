@@ -26,6 +26,7 @@ from meetbridge.scheduling.availability import (
 )
 from meetbridge.scheduling.forms import AvailabilityForm, CalendarAccessForm
 from meetbridge.scheduling.grid import clock_range, day_views
+from meetbridge.scheduling.rules import canonical_time_zones
 from meetbridge.tenants.rules import RuleViolation, normalise_email
 
 BOOKING_PATH = "/meetings/new"
@@ -48,37 +49,48 @@ def member_required(view):
 def calendar_access(request: HttpRequest) -> HttpResponse:
     person = request.user
     state = consent.consent_of(person)
-    if request.method == "POST" and request.POST.get("action") == "revoke":
+    action = request.POST.get("action") if request.method == "POST" else None
+    if action == "revoke":
         if consent.revoke(person):
             messages.success(request, "Calendar access revoked: meetbridge no longer reads it.")
         return redirect("scheduling:calendar-access")
-    if request.method == "POST":
-        form = CalendarAccessForm(request.POST)
+    if action == "grant-now":
+        # The Status card's button: the browser's zone when it is a real one, else unchanged.
+        zone = request.POST.get("time_zone", "").strip()
+        consent.grant(person, time_zone=zone if zone in canonical_time_zones() else None)
+        messages.success(
+            request,
+            "Calendar access granted. Check your time zone and working hours below; colleagues "
+            "can now find times with you.",
+        )
+        return redirect("scheduling:calendar-access")
+    if action == "grant":
+        form = CalendarAccessForm(request.POST, hours=state.working_hours)
         if form.is_valid():
             consent.grant(
                 person,
                 time_zone=form.cleaned_data["time_zone"],
                 working_hours=form.cleaned_data["working_hours"],
+                rules=form.cleaned_data["rules"],
             )
             messages.success(
                 request,
-                "Your time zone and working hours are saved."
+                "Your time zone, working hours and rules are saved."
                 if state.granted
                 else "Calendar access granted. Colleagues can now find times with you.",
             )
             return redirect("scheduling:calendar-access")
     else:
         form = CalendarAccessForm(
-            initial=CalendarAccessForm.initial_for(state.time_zone, state.working_hours)
+            initial=CalendarAccessForm.initial_for(state), hours=state.working_hours
         )
+    zones = canonical_time_zones()
+    if state.time_zone not in zones:
+        zones = (state.time_zone, *zones)  # a legacy name saved earlier stays pickable
     return render(
         request,
         "scheduling/calendar_access.html",
-        {
-            "form": form,
-            "state": state,
-            "weekday_fields": [form[d] for d in form.fields if d != "time_zone"],
-        },
+        {"form": form, "state": state, "day_rows": form.day_rows(), "zones": zones},
     )
 
 
