@@ -80,7 +80,9 @@ def test_pick_a_colleague_by_typing_then_book_from_the_grid_by_keyboard(sized_pa
     page.wait_for_url("**/meetings/new?**")
     title = page.get_by_label("Title")
     assert title.evaluate("t => t === document.activeElement")
-    assert page.get_by_text("16:00 in Paris").first.is_visible()
+    assert page.get_by_text("16:00–16:30 in Paris").first.is_visible()
+    assert title.input_value() == "Ben and Cy"  # a suggested title, replaced here
+    page.keyboard.press("Control+a")
     page.keyboard.type("Plan")
     page.keyboard.press("Enter")
     page.wait_for_url("**/meetings")
@@ -96,6 +98,7 @@ def test_a_free_time_in_the_grid_is_clicked_to_book(sized_page, team):  # noqa: 
     sign_in(page, ben.email)
     page.goto(f"/availability?with={cy.email}&first_day={day}&days=1&duration=60&interval=60")
     free = page.locator(".grid.drawn .free").first
+    free.scroll_into_view_if_needed()
     box = free.bounding_box()
     page.mouse.click(box["x"] + 2, box["y"] + box["height"] / 2)
     page.wait_for_url("**/meetings/new?**")
