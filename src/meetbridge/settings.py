@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import os
 
-import dj_database_url
-
-from meetbridge.config import load_config
+from meetbridge.config import database_settings, load_config
+from meetbridge.integrations.providers import template_dirs as provider_template_dirs
 
 CONFIG = load_config()
 
@@ -30,6 +29,7 @@ INSTALLED_APPS = [
     "meetbridge.scheduling",
     "meetbridge.meetings",
     "meetbridge.web",
+    "meetbridge.accounts",
 ]
 
 MIDDLEWARE = [
@@ -50,7 +50,7 @@ WSGI_APPLICATION = "meetbridge.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        "DIRS": provider_template_dirs(),
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -62,25 +62,8 @@ TEMPLATES = [
     },
 ]
 
-if CONFIG.database_url:
-    DATABASES = {"default": dj_database_url.parse(CONFIG.database_url, conn_max_age=60)}
-else:
-    CONFIG.var_dir.mkdir(parents=True, exist_ok=True)
-    DATABASES = {
-        "default": {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": str(CONFIG.var_dir / "meetbridge.sqlite3"),
-            # WAL and a busy timeout let the web threads and the embedded worker share the file.
-            "OPTIONS": {
-                "timeout": 20,
-                "transaction_mode": "IMMEDIATE",
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-            },
-            # Tests get a file too: threads sharing an in-memory database fail at once with
-            # "table is locked" instead of waiting their turn like the real server's threads.
-            "TEST": {"NAME": str(CONFIG.var_dir / "test.sqlite3")},
-        }
-    }
+CONFIG.var_dir.mkdir(parents=True, exist_ok=True)
+DATABASES = {"default": database_settings(CONFIG)}
 # Lets several checkouts run their PostgreSQL suites side by side without sharing a test database.
 if os.environ.get("MEETBRIDGE_TEST_DATABASE_NAME"):
     DATABASES["default"].setdefault("TEST", {})["NAME"] = os.environ[
@@ -94,9 +77,23 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
-LOGIN_URL = "web:sign-in"
+LOGIN_URL = "accounts:sign-in"
 LOGIN_REDIRECT_URL = "web:home"
-LOGOUT_REDIRECT_URL = "web:sign-in"
+LOGOUT_REDIRECT_URL = "accounts:sign-in"
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # a reset link works for a day
+
+# Mail: EMAIL_URL (smtp://, smtp+tls://, smtp+ssl://); local mode keeps mail as files under
+# var/mail/, shown on the local Mail page; production without EMAIL_URL sends nothing.
+DEFAULT_FROM_EMAIL = "meetbridge <meetbridge@localhost>"
+if CONFIG.email_url:
+    from meetbridge.mail.url import parse_email_url
+
+    globals().update(parse_email_url(CONFIG.email_url))
+elif CONFIG.is_local:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = str(CONFIG.var_dir / "mail")
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"
@@ -131,6 +128,15 @@ MEETBRIDGE = {
     "ENCRYPTION_KEYS": CONFIG.encryption_keys,
     "GOOGLE_TOKEN_URI": CONFIG.google_token_uri,
     "GOOGLE_API_BASE": CONFIG.google_api_base,
+    "PUBLIC_URL": CONFIG.public_url,
+    "GOOGLE_OIDC_CLIENT_ID": CONFIG.google_oidc_client_id,
+    "GOOGLE_OIDC_CLIENT_SECRET": CONFIG.google_oidc_client_secret,
+    "GOOGLE_OIDC_DISCOVERY_URL": CONFIG.google_oidc_discovery_url,
+    "LOCAL_OUTBOX": CONFIG.is_local and not CONFIG.email_url,
+    "MICROSOFT_LOGIN_BASE": CONFIG.microsoft_login_base,
+    "MICROSOFT_GRAPH_BASE": CONFIG.microsoft_graph_base,
+    "MICROSOFT_CA_BUNDLE": CONFIG.microsoft_ca_bundle,
+    "FREEBUSY_CACHE_SECONDS": CONFIG.freebusy_cache_seconds,
 }
 
 # Google access tokens are shared by every server process through Redis when it is configured;
@@ -143,6 +149,18 @@ if CONFIG.redis_url:
         "KEY_PREFIX": "meetbridge",
         "TIMEOUT": 3600,
     }
+# Free/busy answers reused for a few seconds (integrations/freebusy_cache.py), sealed: shared by
+# every process through Redis when configured, else kept in each process's memory.
+CACHES["freebusy"] = (
+    {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": CONFIG.redis_url,
+        "KEY_PREFIX": "meetbridge",
+        "TIMEOUT": 60,
+    }
+    if CONFIG.redis_url
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "freebusy"}
+)
 
 # Background jobs: huey, embedded on SQLite in local mode, on Redis when REDIS_URL is set.
 if CONFIG.redis_url:

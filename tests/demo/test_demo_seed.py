@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from meetbridge.demo import DEMO_PASSWORD, KEY_FILE_NAME, seed_demo, welcome
+from meetbridge import demo_week
+from meetbridge.demo import DEMO_PASSWORD, KEY_FILE_NAME, NEWCOMER, seed_demo, welcome
 from meetbridge.demo_week import DOMAIN, PEOPLE
 from meetbridge.scheduling.consent import has_granted, time_zone_of
 from meetbridge.tenants.models import Person, Tenant
@@ -27,7 +28,7 @@ def test_the_sandbox_gets_the_workspace_a_project_and_a_key_but_no_delegation(sa
     state = sandbox.state()
     workspace = next(w for w in state["workspaces"] if w["domain"] == DOMAIN)
     zones = {u["email"]: u["time_zone"] for u in workspace["users"]}
-    assert zones == {p.email: p.time_zone for p in PEOPLE}
+    assert zones == {p.email: p.time_zone for p in PEOPLE} | {NEWCOMER: demo_week.TENANT_ZONE}
     assert workspace["delegations"] == []
     account = next(a for a in state["service_accounts"] if a["client_id"] == info.client_id)
     key = json.loads(info.key_path.read_text())
@@ -92,13 +93,13 @@ def test_the_welcome_names_the_sign_ins_the_key_file_and_the_steps(sandbox, tmp_
 
 def test_a_restart_removes_the_key_and_meetings_of_the_earlier_sandbox(sandbox, tmp_path):
     from meetbridge.audit.models import AuditEvent
-    from meetbridge.integrations import service
+    from meetbridge.integrations import connection, status
     from meetbridge.meetings.models import Booking
 
     first = seed_demo(sandbox_url=sandbox.url, var_dir=tmp_path)
     tenant = Tenant.objects.get(domain=DOMAIN)
     ana = Person.objects.get(email="ana@northwind.test")
-    service.save_key(
+    connection.save_key(
         tenant=tenant, actor=ana, provider="google", raw_key=first.key_path.read_text()
     )
     Booking.objects.create(
@@ -113,7 +114,29 @@ def test_a_restart_removes_the_key_and_meetings_of_the_earlier_sandbox(sandbox, 
     second = seed_demo(sandbox_url=sandbox.url, var_dir=tmp_path)
 
     assert second.forgot_earlier_run
-    assert service.integration_of(tenant) is None
+    assert status.integration_of(tenant) is None
     assert not Booking.objects.filter(tenant=tenant).exists()
     assert AuditEvent.objects.filter(tenant=tenant, operation="demo.sandbox_restarted").exists()
     assert "were removed" in welcome("http://localhost:8000", second)
+
+
+def test_a_restart_forgets_the_sandbox_accounts_of_the_last_run(sandbox, tmp_path):
+    """The sandbox's accounts get new `sub`s each start; old links would read as re-created."""
+    from meetbridge.tenants.models import Identity
+
+    seed_demo(sandbox_url=sandbox.url, var_dir=tmp_path)
+    ana = Person.objects.get(email="ana@northwind.test")
+    Identity.objects.create(person=ana, provider="google", subject="1" * 21, email=ana.email)
+    sandbox.reset()
+    seed_demo(sandbox_url=sandbox.url, var_dir=tmp_path)
+    assert not Identity.objects.filter(person=ana).exists()
+
+
+def test_local_mode_registers_a_sign_in_client_for_both_local_host_names(sandbox):
+    from meetbridge.demo import register_sign_in_client
+
+    client = register_sign_in_client(sandbox.url, 8123)
+    assert client["redirect_uris"] == [
+        "http://localhost:8123/sign-in/google/callback",
+        "http://127.0.0.1:8123/sign-in/google/callback",
+    ]

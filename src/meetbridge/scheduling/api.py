@@ -7,10 +7,11 @@ from zoneinfo import ZoneInfo
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
+from pydantic import StrictBool
 
 from meetbridge.api.auth import caller
 from meetbridge.api.errors import ApiError
-from meetbridge.api.schemas import ErrorOut
+from meetbridge.api.schemas import ErrorOut, JsonObjectIn
 from meetbridge.integrations.api import provider_error
 from meetbridge.integrations.provider import ProviderError
 from meetbridge.scheduling import consent, directory
@@ -28,8 +29,11 @@ from meetbridge.scheduling.slots import hours_key, working_spans
 router = Router(tags=["scheduling"])
 
 
-class CalendarAccessIn(Schema):
-    granted: bool = True
+class CalendarAccessIn(JsonObjectIn):
+    # Consent is never implied: `true` grants, `false` revokes, anything else is refused.
+    granted: StrictBool = Field(
+        description="true grants calendar access; false revokes it. Required."
+    )
     time_zone: str | None = Field(None, description="IANA zone; left out: unchanged")
     working_hours: dict[str, Any] | None = Field(
         None,

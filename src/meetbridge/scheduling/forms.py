@@ -9,7 +9,9 @@ from django import forms
 from meetbridge.scheduling.rules import (
     DAY_NAMES,
     DAYS,
+    EARLIEST_YEAR,
     INTERVALS,
+    LATEST_YEAR,
     MAX_HORIZON,
     check_time_zone,
     check_working_hours,
@@ -181,6 +183,9 @@ class AvailabilityForm(forms.Form):
 
     def clean_first_day(self):
         first = self.cleaned_data["first_day"]
+        # Checked before any date arithmetic, which overflows near the years 1 and 9999.
+        if not EARLIEST_YEAR <= first.year <= LATEST_YEAR:
+            raise forms.ValidationError(f"Pick a day between {EARLIEST_YEAR} and {LATEST_YEAR}.")
         today = self.initial.get("today")
         if today and first > today + MAX_HORIZON - timedelta(days=7):
             raise forms.ValidationError(
