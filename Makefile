@@ -20,6 +20,7 @@ run: $(STAMP)
 
 browser-deps:
 	@sh scripts/ensure-chromium.sh
+	@sh scripts/ensure-axe.sh
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

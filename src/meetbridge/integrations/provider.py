@@ -9,7 +9,7 @@ All datetimes are timezone-aware.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
@@ -159,7 +159,16 @@ class CalendarProvider(Protocol):
     def get_event(self, *, as_email: str, event_id: str) -> EventView: ...
 
     def move_event(
-        self, *, as_email: str, event_id: str, start: datetime, end: datetime, time_zone: str
-    ) -> EventView: ...
+        self,
+        *,
+        as_email: str,
+        event_id: str,
+        start: datetime,
+        end: datetime,
+        time_zone: str,
+        attendee_emails: Sequence[str] | None = None,
+    ) -> EventView:
+        """New times; given `attendee_emails`, their answers go back to needsAction."""
+        ...
 
     def cancel_event(self, *, as_email: str, event_id: str) -> None: ...

@@ -63,6 +63,9 @@ class PageState:
     saved_by: str
     saved_at: datetime | None
     previous_key_in_service: Credential | None
+    # Failed, but of something that can heal by itself (delegation still propagating, the
+    # provider unreachable...) with a check planned: waiting, not for the admin to act.
+    waiting: bool = False
 
 
 def page_state(tenant: Tenant) -> PageState:
@@ -77,4 +80,9 @@ def page_state(tenant: Tenant) -> PageState:
         saved_by=(credential.saved_by.email if credential and credential.saved_by else ""),
         saved_at=credential.saved_at if credential else None,
         previous_key_in_service=previous,
+        waiting=bool(
+            credential is not None
+            and credential.problem_heals
+            and credential.next_check_at is not None
+        ),
     )

@@ -28,6 +28,17 @@ def slot_taken(email: str, organizer_email: str) -> MeetingError:
     return MeetingError(409, "slot_taken", message, email=email)
 
 
+def too_close(email: str, organizer_email: str) -> MeetingError:
+    who = "You keep" if email == organizer_email else f"{email} keeps"
+    return MeetingError(
+        409,
+        "slot_taken",
+        f"{who} time free before and after meetings, and that time is too close to another "
+        "meeting; pick another slot.",
+        email=email,
+    )
+
+
 def calendar_unreadable(email: str) -> MeetingError:
     return MeetingError(
         503,

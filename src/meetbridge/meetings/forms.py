@@ -13,7 +13,7 @@ class BookingForm(forms.Form):
     title = forms.CharField(
         max_length=LIMITS.max_title,
         label="Title",
-        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autofocus": True}),
     )
     description = forms.CharField(
         required=False,

@@ -304,7 +304,14 @@ class GoogleWorkspaceProvider:
         return self._event(data, "calendar.events.get", subject)
 
     def move_event(
-        self, *, as_email: str, event_id: str, start: datetime, end: datetime, time_zone: str
+        self,
+        *,
+        as_email: str,
+        event_id: str,
+        start: datetime,
+        end: datetime,
+        time_zone: str,
+        attendee_emails=None,
     ) -> EventView:
         subject = as_email.strip().lower()
         self._check_id(event_id)
@@ -316,7 +323,7 @@ class GoogleWorkspaceProvider:
             f"/calendars/{self._calendar(subject)}/events/{event_id}",
             subject,
             params={"sendUpdates": "all"},
-            body=wire.move_body(start, end, time_zone),
+            body=wire.move_body(start, end, time_zone, subject, attendee_emails),
         )
         return self._event(data, "calendar.events.patch", subject)
 
