@@ -102,16 +102,16 @@ _OPENED_MAX = 256
 def open_key(credential: Credential) -> dict[str, Any]:
     """The decrypted key; re-sealed under the newest encryption key if an older one sealed it."""
     encryption_keys = tuple(settings.MEETBRIDGE["ENCRYPTION_KEYS"])
-    found = (credential.pk, credential.version, credential.sealed_key, encryption_keys)
+    found = (credential.pk, credential.version, credential.sealed_secret, encryption_keys)
     with _opened_lock:
         fields = _opened.get(found)
     if fields is not None:
         return dict(fields)
     keys = vault()
-    fields = keys.open(credential.sealed_key, bound_to=credential.bound_to)
-    if not keys.is_sealed_with_newest(credential.sealed_key):
-        credential.sealed_key = keys.reseal(credential.sealed_key)
-        Credential.objects.filter(pk=credential.pk).update(sealed_key=credential.sealed_key)
+    fields = keys.open(credential.sealed_secret, bound_to=credential.bound_to)
+    if not keys.is_sealed_with_newest(credential.sealed_secret):
+        credential.sealed_secret = keys.reseal(credential.sealed_secret)
+        Credential.objects.filter(pk=credential.pk).update(sealed_secret=credential.sealed_secret)
         return fields
     with _opened_lock:
         if len(_opened) >= _OPENED_MAX:

@@ -47,7 +47,7 @@ def describe(tenant: Tenant) -> dict[str, Any]:
         "provider": integration.provider,
         "status": credential.status,
         **_no_public_fields(),
-        kind.api_field: credential.public,
+        kind.api_field: credential.conf.model_dump(mode="json"),
         "scopes": list(kind.scopes),
         "checked_at": credential.checked_at,
         "problem": credential.problem,
