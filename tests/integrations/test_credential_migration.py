@@ -53,6 +53,7 @@ def test_existing_google_rows_move_into_public_and_still_open(tenant):
         credential = Credential.objects.get(pk=old.pk)
         assert credential.public == PUBLIC
         assert credential.secret_id == PUBLIC["private_key_id"]
+        assert credential.provider == "google"
         assert credential.conf.client_email == PUBLIC["client_email"]
         assert open_key(credential) == SECRET  # the seal is bound to the same text as before
     finally:

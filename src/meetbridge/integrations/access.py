@@ -15,7 +15,6 @@ from django.conf import settings
 
 from meetbridge.audit import service as audit
 from meetbridge.audit.models import AuditEvent
-from meetbridge.integrations import registry
 from meetbridge.integrations.models import Credential
 from meetbridge.integrations.provider import (
     CalendarProvider,
@@ -122,12 +121,11 @@ def open_key(credential: Credential) -> dict[str, Any]:
 
 def build_provider(credential: Credential, *, actor: Person | None) -> CalendarProvider:
     """The credential's provider; VaultError when its sealed secret cannot be opened."""
-    integration = credential.integration
-    kind = registry.kind(integration.provider)
+    kind = credential.kind  # a credential of the provider chosen before serves until replaced
     return kind.build(
         secret=open_key(credential),
         config=kind.config_from(settings.MEETBRIDGE),
-        observe=audit_observer(integration.tenant, actor),
+        observe=audit_observer(credential.integration.tenant, actor),
         token_scope=credential.cache_key,
     )
 

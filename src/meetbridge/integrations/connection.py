@@ -50,6 +50,7 @@ def save_key(*, tenant: Tenant, actor: Person, provider: str, raw_key: Any) -> C
         integration.credentials.filter(in_service=False).delete()  # an unverified earlier upload
         credential = Credential(
             integration=integration,
+            provider=kind.name,
             version=integration.key_versions,
             status=Credential.Status.PENDING,
             saved_by=actor,

@@ -43,6 +43,7 @@ class Credential(models.Model):
     integration = models.ForeignKey(
         Integration, on_delete=models.CASCADE, related_name="credentials"
     )
+    provider = models.CharField(max_length=20)  # the kind this credential is for
     version = models.PositiveIntegerField()
     in_service = models.BooleanField(default=False)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
@@ -91,7 +92,7 @@ class Credential(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.integration.provider} credential v{self.version} ({self.status})"
+        return f"{self.provider} credential v{self.version} ({self.status})"
 
     @property
     def cache_key(self) -> str:
@@ -105,12 +106,16 @@ class Credential(models.Model):
     @property
     def conf(self):
         """`public`, validated by the provider's typed conf (a pydantic model)."""
-        return self.integration.kind.conf.model_validate(self.public)
+        return self.kind.conf.model_validate(self.public)
 
     @property
     def identity(self) -> str:
         """Who the credential signs in as, for the audit log."""
-        return self.integration.kind.identity(self.public)
+        return self.kind.identity(self.public)
+
+    @property
+    def kind(self) -> registry.ProviderKind:
+        return registry.kind(self.provider)
 
     @property
     def problem(self) -> dict[str, str] | None:

@@ -58,6 +58,7 @@ class Wording:
 
     company: str  # who is asked during a check: "Google"
     credential: str  # what the admin saves: "service-account key"
+    short_credential: str  # the same in a word: "key"
     save_again: str  # the fix when a stored credential cannot be used any more
 
 
@@ -67,6 +68,8 @@ class ProviderKind(Protocol):
     scopes: tuple[str, ...]
     api_field: str  # the key under which the API shows the public identifiers
     setup_template: str  # the Integrations page's setup steps for this provider
+    facts_template: str  # the status panel's rows about the saved credential
+    form_class: type  # an integrations.forms.CredentialForm: what the setup steps submit
     wording: Wording
     conf: type[BaseModel]  # validates `Credential.public`; lives in the provider's folder
     api_input: str  # the credential fields of `PUT /api/v1/integration`, for its description

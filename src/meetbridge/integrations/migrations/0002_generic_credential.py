@@ -16,13 +16,14 @@ def columns_to_public(apps, schema_editor):
     for credential in Credential.objects.all():
         credential.public = {name: getattr(credential, name) for name in GOOGLE_FIELDS}
         credential.secret_id = credential.private_key_id
-        credential.save(update_fields=["public", "secret_id"])
+        credential.provider = "google"  # the only provider there was
+        credential.save(update_fields=["public", "secret_id", "provider"])
 
 
 def public_to_columns(apps, schema_editor):
     Credential = apps.get_model("integrations", "Credential")
-    for credential in Credential.objects.select_related("integration"):
-        if credential.integration.provider != "google":
+    for credential in Credential.objects.all():
+        if credential.provider != "google":
             raise RuntimeError(
                 "Cannot go back: a credential of another provider than Google is stored "
                 f"(integration {credential.integration_id}); disconnect it first."
@@ -43,6 +44,12 @@ class Migration(migrations.Migration):
                 default=dict,
                 help_text="identifiers that may be shown, validated by the provider's conf",
             ),
+        ),
+        migrations.AddField(
+            model_name="credential",
+            name="provider",
+            field=models.CharField(default="", max_length=20),
+            preserve_default=False,
         ),
         migrations.AddField(
             model_name="credential",

@@ -7,6 +7,7 @@ from typing import Any
 
 from meetbridge.integrations.provider import CalendarProvider, CallObserver
 from meetbridge.integrations.providers.google.conf import GoogleConf
+from meetbridge.integrations.providers.google.forms import KeyForm
 from meetbridge.integrations.providers.google.keyfile import KeyFileError, parse_key
 from meetbridge.integrations.providers.google.retry import RetryPolicy
 from meetbridge.integrations.providers.google.scope import CALENDAR_SCOPE
@@ -19,6 +20,8 @@ class GoogleKind:
     scopes = (CALENDAR_SCOPE,)
     api_field = "service_account"
     setup_template = "integrations/google/_setup.html"
+    facts_template = "integrations/google/_facts.html"
+    form_class = KeyForm
     conf = GoogleConf
     api_input = (
         '`{"service_account_key": KEY}`, KEY being the downloaded key file\'s JSON (an '
@@ -27,6 +30,7 @@ class GoogleKind:
     wording = Wording(
         company="Google",
         credential="service-account key",
+        short_credential="key",
         save_again="Save the JSON key file again",
     )
 
