@@ -10,7 +10,7 @@ import pytest
 from meetbridge.audit.models import AuditEvent
 from meetbridge.integrations.models import Credential, Integration
 from meetbridge.integrations.schedule import recheck_plan
-from tests.integrations.keyfiles import key_file, key_text
+from tests.integrations.google.keyfiles import key_file, key_text
 
 SCOPE = "https://www.googleapis.com/auth/calendar"
 transactional = pytest.mark.django_db(transaction=True)
