@@ -19,6 +19,9 @@ LOCAL = "local"
 PRODUCTION = "production"
 DEFAULT_GOOGLE_TOKEN_URI = "https://oauth2.googleapis.com/token"
 DEFAULT_GOOGLE_API_BASE = "https://www.googleapis.com"
+DEFAULT_GOOGLE_OIDC_DISCOVERY_URL = "https://accounts.google.com/.well-known/openid-configuration"
+DEFAULT_MICROSOFT_LOGIN_BASE = "https://login.microsoftonline.com"
+DEFAULT_MICROSOFT_GRAPH_BASE = "https://graph.microsoft.com"
 REQUIRED_IN_PRODUCTION = (
     "MEETBRIDGE_SIGNING_KEY",
     "MEETBRIDGE_ENCRYPTION_KEYS",
@@ -41,8 +44,17 @@ class Config:
     redis_url: str | None
     google_token_uri: str
     google_api_base: str
+    microsoft_login_base: str = DEFAULT_MICROSOFT_LOGIN_BASE
+    microsoft_graph_base: str = DEFAULT_MICROSOFT_GRAPH_BASE
+    microsoft_ca_bundle: str | None = None
     debug: bool = False
     extra: dict[str, str] = field(default_factory=dict)
+    # People and sign-in (docs/operator-guide.md).
+    google_oidc_client_id: str = ""
+    google_oidc_client_secret: str = ""
+    google_oidc_discovery_url: str = DEFAULT_GOOGLE_OIDC_DISCOVERY_URL
+    public_url: str = ""
+    email_url: str = ""
     freebusy_cache_seconds: int = 30
 
     @property
@@ -80,6 +92,20 @@ def local_secrets(var_dir: Path) -> dict[str, str]:
     with os.fdopen(fd, "w") as handle:
         json.dump(generated, handle)
     return generated
+
+
+def _base(env: dict[str, str], name: str, default: str) -> str:
+    return (env.get(name, "").strip() or default).rstrip("/")
+
+
+def _ca_bundle(env: dict[str, str]) -> str | None:
+    path = env.get("MICROSOFT_CA_BUNDLE", "").strip()
+    if path and not Path(path).is_file():
+        raise ConfigError(
+            f"MICROSOFT_CA_BUNDLE names {path!r}, which is not a file; give a PEM file of "
+            "certificate authorities, or leave it unset to trust the system's."
+        )
+    return path or None
 
 
 def load_config(environ: dict[str, str] | None = None) -> Config:
@@ -134,7 +160,16 @@ def load_config(environ: dict[str, str] | None = None) -> Config:
         google_api_base=(env.get("GOOGLE_API_BASE", "").strip() or DEFAULT_GOOGLE_API_BASE).rstrip(
             "/"
         ),
+        microsoft_login_base=_base(env, "MICROSOFT_LOGIN_BASE", DEFAULT_MICROSOFT_LOGIN_BASE),
+        microsoft_graph_base=_base(env, "MICROSOFT_GRAPH_BASE", DEFAULT_MICROSOFT_GRAPH_BASE),
+        microsoft_ca_bundle=_ca_bundle(env),
         debug=env.get("MEETBRIDGE_DEBUG", "") == "1",
+        google_oidc_client_id=env.get("GOOGLE_OIDC_CLIENT_ID", "").strip(),
+        google_oidc_client_secret=env.get("GOOGLE_OIDC_CLIENT_SECRET", "").strip(),
+        google_oidc_discovery_url=env.get("GOOGLE_OIDC_DISCOVERY_URL", "").strip()
+        or DEFAULT_GOOGLE_OIDC_DISCOVERY_URL,
+        public_url=env.get("MEETBRIDGE_PUBLIC_URL", "").strip().rstrip("/"),
+        email_url=env.get("EMAIL_URL", "").strip(),
         freebusy_cache_seconds=_freebusy_cache_seconds(env),
     )
 

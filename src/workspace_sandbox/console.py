@@ -24,7 +24,7 @@ table{{border-collapse:collapse;margin-bottom:1rem}}td,th{{border:1px solid #ccc
 .note{{background:#fff4d6;padding:.5rem}}</style></head><body>
 <h1>Google Workspace sandbox</h1>
 <p>A local stand-in for Google's token endpoint and Calendar API. Control API under
-<code>/_sandbox/v1/</code>.</p>
+<code>/_sandbox/v1/</code>. Microsoft 365: <a href="/console/microsoft">its console page</a>.</p>
 {notice}
 <h2>Workspace domains</h2>{workspaces}
 <h2>Cloud projects</h2>{projects}
