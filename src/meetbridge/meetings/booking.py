@@ -1,10 +1,10 @@
-"""Booking a meeting exactly once, whatever Google or the network does.
+"""Booking a meeting exactly once, whatever the calendar or the network does.
 
 1. The request is checked, and everyone's free/busy read again from the calendar.
 2. The time is reserved in our database under per-person locks, where bookings still on
    their way to the calendar count as busy too; the row is written in `inserting`.
-3. The event is inserted with an id derived from the booking: a retried insert can only meet
-   itself (409 duplicate, confirmed by a get).
+3. The event is created under an id derived from the booking: the provider creates exactly
+   once per id, so a retried create can only meet the event the first one made.
 4. The row moves to `confirmed`.
 A crash or an unanswered call leaves the row in `inserting`; a retry with the same
 Idempotency-Key resumes it, and the sweep (`repair.py`) settles what nobody resumes.
@@ -228,7 +228,7 @@ def check_still_free(
     own_time: Interval | None = None,
     rules: Mapping[str, SchedulingRules] | None = None,
 ) -> None:
-    """Reads everyone's free/busy again (Google's view: what is already on the calendars);
+    """Reads everyone's free/busy again (the calendar's view: what is already on them);
     raises when someone is busy, or too close to busy time for their buffers (`rules`, by
     e-mail), or cannot be read."""
     rules = rules or {}

@@ -25,7 +25,7 @@ CONTROL_EXCEPT_LINES = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 class Limits:
     min_minutes: int = 5
     max_minutes: int = 12 * 60
-    # With the organizer that makes 50 calendars: one freeBusy query, Google's maximum.
+    # With the organizer that makes 50 calendars: one free/busy query, the largest a provider answers.
     max_attendees: int = 49
     max_title: int = 200
     max_description: int = 8000

@@ -122,7 +122,7 @@ class AvailabilityOut(Schema):
     time_zone: str
     slots: list[SlotOut]
     unknown: list[UnknownOut] = Field(
-        description="people whose calendar Google could not read: while anyone is listed here, "
+        description="people whose calendar the calendar system could not read: while anyone is listed here, "
         "no slot is offered, since their free time is not known"
     )
 
@@ -176,7 +176,7 @@ def revoke_calendar_access(request: HttpRequest):
     },
     summary="Common free slots of the caller and colleagues, in the caller's time zone",
     description=(
-        "Only Google's free/busy is read, in one round trip for everyone. A slot is `duration` "
+        "Only free/busy is read, in one round trip for everyone. A slot is `duration` "
         "minutes in which the caller and every `with` colleague are inside their own working "
         "hours (read on their own wall clock) and not busy; a busy block ending exactly when a "
         "slot starts does not collide. Starts fall every `interval` minutes (5, 10, 15, 20, 30 "
@@ -184,7 +184,7 @@ def revoke_calendar_access(request: HttpRequest):
         f"{MIN_NOTICE_MINUTES} minutes from now, and `end` is at most "
         f"{MAX_HORIZON.days} days ahead. Colleagues must be in the caller's organisation and "
         "have granted calendar access (else 422 `not_schedulable`, naming them), as must the "
-        "caller (else 403). A calendar Google could not read is listed in `unknown`, and while "
+        "caller (else 403). A calendar that could not be read is listed in `unknown`, and while "
         "anyone is unknown no slot is offered."
     ),
 )
