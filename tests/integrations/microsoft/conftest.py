@@ -3,8 +3,8 @@ from __future__ import annotations
 import pytest
 
 from meetbridge.integrations.providers.google.retry import RetryPolicy
-from meetbridge.integrations.providers.google.tokens import TokenCache
 from meetbridge.integrations.providers.microsoft import MicrosoftConfig, MicrosoftGraphProvider
+from meetbridge.integrations.tokens import TokenCache
 
 USERS = ["adele@contoso.test", "megan@contoso.test", "lee@contoso.test"]
 

@@ -39,7 +39,6 @@ from meetbridge.integrations.provider import (
     ProviderError,
 )
 from meetbridge.integrations.providers.google.retry import RetryPolicy, parse_retry_after
-from meetbridge.integrations.providers.google.tokens import TOKENS, TokenCache
 from meetbridge.integrations.providers.microsoft import wire
 from meetbridge.integrations.providers.microsoft.diagnosis import (
     Context,
@@ -53,6 +52,7 @@ from meetbridge.integrations.providers.microsoft.diagnosis import (
     microsoft_trouble,
     tenant_unknown,
 )
+from meetbridge.integrations.tokens import TOKENS, TokenCache
 
 USER_AGENT = "meetbridge/0.1"
 GRAPH_SCOPE = "https://graph.microsoft.com/.default"
