@@ -72,7 +72,10 @@ def cmd_adduser(args: argparse.Namespace) -> int:
     role = "tenant admin" if person.is_tenant_admin else "member"
     print(f"Added {person.email} to {tenant.slug} as {role}.")
     if password is None:
-        print("No password set: sign-in needs one (--password-stdin); API tokens work without.")
+        print(
+            "No password set: they sign in with Google, or set one with 'Forgot your password?' "
+            "on the sign-in page (or give --password-stdin). API tokens work without."
+        )
     return 0
 
 

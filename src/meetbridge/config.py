@@ -19,6 +19,7 @@ LOCAL = "local"
 PRODUCTION = "production"
 DEFAULT_GOOGLE_TOKEN_URI = "https://oauth2.googleapis.com/token"
 DEFAULT_GOOGLE_API_BASE = "https://www.googleapis.com"
+DEFAULT_GOOGLE_OIDC_DISCOVERY_URL = "https://accounts.google.com/.well-known/openid-configuration"
 DEFAULT_MICROSOFT_LOGIN_BASE = "https://login.microsoftonline.com"
 DEFAULT_MICROSOFT_GRAPH_BASE = "https://graph.microsoft.com"
 REQUIRED_IN_PRODUCTION = (
@@ -48,6 +49,12 @@ class Config:
     microsoft_ca_bundle: str | None = None
     debug: bool = False
     extra: dict[str, str] = field(default_factory=dict)
+    # People and sign-in (docs/operator-guide.md).
+    google_oidc_client_id: str = ""
+    google_oidc_client_secret: str = ""
+    google_oidc_discovery_url: str = DEFAULT_GOOGLE_OIDC_DISCOVERY_URL
+    public_url: str = ""
+    email_url: str = ""
     freebusy_cache_seconds: int = 30
 
     @property
@@ -157,6 +164,12 @@ def load_config(environ: dict[str, str] | None = None) -> Config:
         microsoft_graph_base=_base(env, "MICROSOFT_GRAPH_BASE", DEFAULT_MICROSOFT_GRAPH_BASE),
         microsoft_ca_bundle=_ca_bundle(env),
         debug=env.get("MEETBRIDGE_DEBUG", "") == "1",
+        google_oidc_client_id=env.get("GOOGLE_OIDC_CLIENT_ID", "").strip(),
+        google_oidc_client_secret=env.get("GOOGLE_OIDC_CLIENT_SECRET", "").strip(),
+        google_oidc_discovery_url=env.get("GOOGLE_OIDC_DISCOVERY_URL", "").strip()
+        or DEFAULT_GOOGLE_OIDC_DISCOVERY_URL,
+        public_url=env.get("MEETBRIDGE_PUBLIC_URL", "").strip().rstrip("/"),
+        email_url=env.get("EMAIL_URL", "").strip(),
         freebusy_cache_seconds=_freebusy_cache_seconds(env),
     )
 

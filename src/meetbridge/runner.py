@@ -20,6 +20,15 @@ def run(*, host: str, port: int) -> None:
         )
         os.environ["GOOGLE_TOKEN_URI"] = f"{sandbox.url}/token"
         os.environ["GOOGLE_API_BASE"] = sandbox.url
+        if not os.environ.get("GOOGLE_OIDC_CLIENT_ID"):  # Sign in with Google, via the sandbox
+            from meetbridge.demo import register_sign_in_client
+
+            client = register_sign_in_client(sandbox.url, port)
+            os.environ["GOOGLE_OIDC_CLIENT_ID"] = client["client_id"]
+            os.environ["GOOGLE_OIDC_CLIENT_SECRET"] = client["client_secret"]
+            os.environ["GOOGLE_OIDC_DISCOVERY_URL"] = (
+                f"{sandbox.url}/.well-known/openid-configuration"
+            )
         os.environ["MICROSOFT_LOGIN_BASE"] = sandbox.microsoft_login_base
         os.environ["MICROSOFT_GRAPH_BASE"] = sandbox.microsoft_graph_base
         os.environ["MICROSOFT_CA_BUNDLE"] = str(sandbox.ca_path)

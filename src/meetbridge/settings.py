@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "meetbridge.scheduling",
     "meetbridge.meetings",
     "meetbridge.web",
+    "meetbridge.accounts",
 ]
 
 MIDDLEWARE = [
@@ -76,9 +77,23 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
-LOGIN_URL = "web:sign-in"
+LOGIN_URL = "accounts:sign-in"
 LOGIN_REDIRECT_URL = "web:home"
-LOGOUT_REDIRECT_URL = "web:sign-in"
+LOGOUT_REDIRECT_URL = "accounts:sign-in"
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # a reset link works for a day
+
+# Mail: EMAIL_URL (smtp://, smtp+tls://, smtp+ssl://); local mode keeps mail as files under
+# var/mail/, shown on the local Mail page; production without EMAIL_URL sends nothing.
+DEFAULT_FROM_EMAIL = "meetbridge <meetbridge@localhost>"
+if CONFIG.email_url:
+    from meetbridge.mail.url import parse_email_url
+
+    globals().update(parse_email_url(CONFIG.email_url))
+elif CONFIG.is_local:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = str(CONFIG.var_dir / "mail")
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"
@@ -113,6 +128,11 @@ MEETBRIDGE = {
     "ENCRYPTION_KEYS": CONFIG.encryption_keys,
     "GOOGLE_TOKEN_URI": CONFIG.google_token_uri,
     "GOOGLE_API_BASE": CONFIG.google_api_base,
+    "PUBLIC_URL": CONFIG.public_url,
+    "GOOGLE_OIDC_CLIENT_ID": CONFIG.google_oidc_client_id,
+    "GOOGLE_OIDC_CLIENT_SECRET": CONFIG.google_oidc_client_secret,
+    "GOOGLE_OIDC_DISCOVERY_URL": CONFIG.google_oidc_discovery_url,
+    "LOCAL_OUTBOX": CONFIG.is_local and not CONFIG.email_url,
     "MICROSOFT_LOGIN_BASE": CONFIG.microsoft_login_base,
     "MICROSOFT_GRAPH_BASE": CONFIG.microsoft_graph_base,
     "MICROSOFT_CA_BUNDLE": CONFIG.microsoft_ca_bundle,

@@ -9,6 +9,7 @@ urlpatterns = [
     re_path(r"^api/", api_route_not_found),
     path("admin/", admin.site.urls),
     path("", include("meetbridge.web.urls")),
+    path("", include("meetbridge.accounts.urls")),
     path("", include("meetbridge.integrations.urls")),
     path("", include("meetbridge.scheduling.urls")),
     path("", include("meetbridge.meetings.urls")),

@@ -21,7 +21,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from . import calendar_api, console, control
+from . import calendar_api, console, control, oidc
 from .faults import FaultInjection, is_microsoft_route, microsoft_error_for
 from .google_errors import backend_error
 from .microsoft import console as microsoft_console
@@ -57,6 +57,7 @@ def create_app(world: World | None = None) -> Starlette:
         routes=[
             Route("/token", token_endpoint, methods=["POST"]),
             *calendar_api.routes,
+            *oidc.routes,
             *microsoft_login.routes,
             *microsoft_graph.routes,
             Route("/_sandbox/v1/tls", tls_info, methods=["GET"]),

@@ -131,12 +131,14 @@ def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 
 def _register_routers() -> None:
+    from meetbridge.accounts.api import router as accounts_router
     from meetbridge.audit.api import router as audit_router
     from meetbridge.integrations.api import router as integrations_router
     from meetbridge.meetings.api import router as meetings_router
     from meetbridge.scheduling.api import router as scheduling_router
     from meetbridge.tenants.api import router as tenants_router
 
+    api.add_router("/", accounts_router)
     api.add_router("/", tenants_router)
     api.add_router("/", integrations_router)
     api.add_router("/", audit_router)
