@@ -53,8 +53,13 @@ def _read_password(args: argparse.Namespace) -> str | None:
     from django.contrib.auth.password_validation import validate_password
     from django.core.exceptions import ValidationError
 
+    from meetbridge.tenants.models import Person
+
+    # The person does not exist yet: an unsaved one lets the validators compare the
+    # password with their address and name.
+    someone = Person(email=args.email.strip().lower(), name=args.name or "")
     try:
-        validate_password(password)
+        validate_password(password, user=someone)
     except ValidationError as exc:
         raise CommandError("That password is too weak: " + " ".join(exc.messages)) from exc
     return password

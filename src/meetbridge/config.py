@@ -22,6 +22,7 @@ DEFAULT_GOOGLE_API_BASE = "https://www.googleapis.com"
 DEFAULT_GOOGLE_OIDC_DISCOVERY_URL = "https://accounts.google.com/.well-known/openid-configuration"
 DEFAULT_MICROSOFT_LOGIN_BASE = "https://login.microsoftonline.com"
 DEFAULT_MICROSOFT_GRAPH_BASE = "https://graph.microsoft.com"
+DEFAULT_HSTS_SECONDS = 365 * 24 * 60 * 60
 REQUIRED_IN_PRODUCTION = (
     "MEETBRIDGE_SIGNING_KEY",
     "MEETBRIDGE_ENCRYPTION_KEYS",
@@ -56,10 +57,31 @@ class Config:
     public_url: str = ""
     email_url: str = ""
     freebusy_cache_seconds: int = 30
+    # Hardening (docs/operator-guide.md, "Security headers and the admin").
+    admin_enabled: bool = False
+    hsts_seconds: int = 0
 
     @property
     def is_local(self) -> bool:
         return self.mode == LOCAL
+
+
+def _flag(env: dict[str, str], name: str, *, default: bool) -> bool:
+    value = env.get(name, "").strip()
+    if not value:
+        return default
+    if value not in ("0", "1"):
+        raise ConfigError(f"{name} must be 1 (on) or 0 (off), not {value!r}.")
+    return value == "1"
+
+
+def _whole_number(env: dict[str, str], name: str, *, default: int) -> int:
+    value = env.get(name, "").strip()
+    if not value:
+        return default
+    if not (value.isascii() and value.isdigit()) or len(value) > 10:
+        raise ConfigError(f"{name} must be a whole number of seconds, not {value!r}.")
+    return int(value)
 
 
 def _split(value: str) -> tuple[str, ...]:
@@ -143,6 +165,13 @@ def load_config(environ: dict[str, str] | None = None) -> Config:
             "testserver",
         )
 
+    debug = _flag(env, "MEETBRIDGE_DEBUG", default=False)
+    if debug and mode == PRODUCTION:
+        raise ConfigError(
+            "MEETBRIDGE_DEBUG=1 is refused in production mode: debug pages show settings, "
+            "code and request data to anyone who triggers an error. Unset it, or run in local "
+            "mode."
+        )
     if not encryption_keys:
         raise ConfigError("MEETBRIDGE_ENCRYPTION_KEYS is empty; give at least one key.")
     for key in encryption_keys:
@@ -163,7 +192,7 @@ def load_config(environ: dict[str, str] | None = None) -> Config:
         microsoft_login_base=_base(env, "MICROSOFT_LOGIN_BASE", DEFAULT_MICROSOFT_LOGIN_BASE),
         microsoft_graph_base=_base(env, "MICROSOFT_GRAPH_BASE", DEFAULT_MICROSOFT_GRAPH_BASE),
         microsoft_ca_bundle=_ca_bundle(env),
-        debug=env.get("MEETBRIDGE_DEBUG", "") == "1",
+        debug=debug,
         google_oidc_client_id=env.get("GOOGLE_OIDC_CLIENT_ID", "").strip(),
         google_oidc_client_secret=env.get("GOOGLE_OIDC_CLIENT_SECRET", "").strip(),
         google_oidc_discovery_url=env.get("GOOGLE_OIDC_DISCOVERY_URL", "").strip()
@@ -171,6 +200,13 @@ def load_config(environ: dict[str, str] | None = None) -> Config:
         public_url=env.get("MEETBRIDGE_PUBLIC_URL", "").strip().rstrip("/"),
         email_url=env.get("EMAIL_URL", "").strip(),
         freebusy_cache_seconds=_freebusy_cache_seconds(env),
+        # The Django admin is one more login form: off in production unless asked for.
+        admin_enabled=_flag(env, "MEETBRIDGE_ADMIN_ENABLED", default=mode == LOCAL),
+        hsts_seconds=_whole_number(
+            env,
+            "MEETBRIDGE_HSTS_SECONDS",
+            default=DEFAULT_HSTS_SECONDS if mode == PRODUCTION else 0,
+        ),
     )
 
 

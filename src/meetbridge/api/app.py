@@ -12,6 +12,7 @@ from ninja.parser import Parser
 
 from meetbridge.api.auth import AUTH
 from meetbridge.api.errors import ApiError, describe_validation_errors, error_body
+from meetbridge.api.openapi import add_common_answers
 from meetbridge.api.text import is_valid_text
 from meetbridge.tenants.rules import RuleViolation
 
@@ -34,7 +35,12 @@ class TextCheckingParser(Parser):
         return super().parse_querydict(data, list_fields, request)
 
 
-api = NinjaAPI(
+class MeetbridgeApi(NinjaAPI):
+    def get_openapi_schema(self, *args, **kwargs):
+        return add_common_answers(super().get_openapi_schema(*args, **kwargs))
+
+
+api = MeetbridgeApi(
     parser=TextCheckingParser(),
     title="meetbridge API",
     version="1",

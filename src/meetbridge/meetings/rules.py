@@ -25,7 +25,7 @@ CONTROL_EXCEPT_LINES = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 class Limits:
     min_minutes: int = 5
     max_minutes: int = 12 * 60
-    # With the organizer that makes 50 calendars: one freeBusy query, Google's maximum.
+    # With the organizer that makes 50 calendars: one free/busy query, the largest a provider answers.
     max_attendees: int = 49
     max_title: int = 200
     max_description: int = 8000
@@ -212,15 +212,22 @@ def first_busy(
     emails: Sequence[str],
     *,
     own_time: Interval | None = None,
+    buffers: Mapping[str, tuple[timedelta, timedelta]] | None = None,
 ) -> str | None:
     """The first of `emails` (in that order) whose busy time overlaps `wanted`.
 
     `own_time` is the meeting's current time when it is being moved: the calendar shows it as
-    busy, but it is the meeting itself, not a conflict.
+    busy, but it is the meeting itself, not a conflict. `buffers`: by e-mail, the time
+    (before, after) a person keeps free around a new meeting.
     """
     for email in emails:
+        before, after = (buffers or {}).get(email, (timedelta(0), timedelta(0)))
         for block in busy.get(email, ()):
             parts = subtract(block, own_time) if own_time else [block]
-            if any(overlaps(part, wanted) for part in parts):
+            if any(overlaps(widen(part, after, before), wanted) for part in parts):
                 return email
     return None
+
+
+def widen(block: Interval, earlier: timedelta, later: timedelta) -> Interval:
+    return Interval(block.start - earlier, block.end + later) if earlier or later else block
