@@ -15,6 +15,7 @@ class AuditEvent(models.Model):
         CREDENTIAL_USE = "credential_use", "Use of the tenant's credentials"
         INTEGRATION_CHANGE = "integration_change", "Change to the integration"
         CONSENT_CHANGE = "consent_change", "Change to a member's calendar access"
+        MEETING_REPAIR = "meeting_repair", "A meeting change meetbridge could not finish"
 
     tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="audit")
     at = models.DateTimeField(default=timezone.now, db_index=True)
@@ -31,7 +32,11 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["tenant", "-at"])]
+        indexes = [
+            # The Audit page: one tenant's entries newest first, with or without a kind.
+            models.Index(fields=["tenant", "-at", "-id"], name="audit_tenant_newest"),
+            models.Index(fields=["tenant", "kind", "-at", "-id"], name="audit_tenant_kind_newest"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.operation} {self.outcome}"

@@ -38,11 +38,14 @@ from meetbridge.meetings.reservations import (
     Overtaken,
     SlotTaken,
     advance,
+    hold_for_late_answer,
     release_lease,
     reserve_new,
     take_lease,
 )
+from meetbridge.meetings.resume import release_stale_holds
 from meetbridge.meetings.rules import check_booking, first_busy, request_payload
+from meetbridge.meetings.unfinished import withdraw
 from meetbridge.scheduling.consent import time_zone_of
 from meetbridge.tenants.models import Person
 
@@ -100,6 +103,7 @@ def book(
     )
     try:
         check_still_free(provider, organizer.email, emails, booking.interval)
+        release_stale_holds([person.pk for person in people], booking.interval, now=now)
         reserve_new(booking, people, now=now, key=key, fingerprint=digest)
     except MeetingError as refusal:
         if refusal.code == "slot_taken":
@@ -217,6 +221,7 @@ def insert(booking: Booking, provider: CalendarProvider, *, attendee_emails) -> 
         log.info("Insert of booking %s failed: %s", booking.pk, error.code)
         if error.code in UNCERTAIN_CODES:
             # The calendar may still be making the event: only time (the sweep) can tell.
+            hold_for_late_answer(booking)
             raise errors.pending() from error
         found = look_up_after_doubt(booking, provider)
         if found is not None:
@@ -259,19 +264,11 @@ def confirm(booking: Booking, view: EventView, provider: CalendarProvider) -> Me
     )
     if not confirmed and booking.state == states.FAILED:
         # The sweep gave the booking up while this request was still inserting: the
-        # calendar must not keep a meeting our database says failed.
+        # calendar must not keep a meeting our database says failed (retried until gone).
         withdraw(booking, provider)
         raise errors.pending()
     record_event(booking, view)
     return Meeting.from_event(view)
-
-
-def withdraw(booking: Booking, provider: CalendarProvider) -> None:
-    try:
-        provider.cancel_event(as_email=booking.organizer.email, event_id=booking.event_id)
-    except ProviderError as error:
-        if error.code not in GONE_CODES:
-            log.error("Could not withdraw event %s of failed booking", booking.event_id)
 
 
 def fail(booking: Booking, refusal: MeetingError) -> None:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.db.models import Q
+
 from meetbridge.integrations.provider import CalendarProvider, EventView, ProviderError
 from meetbridge.meetings import errors, states
 from meetbridge.meetings.calendar import GONE_CODES, calendar_for, is_ours
@@ -72,11 +74,17 @@ def read_fresh(booking: Booking, provider: CalendarProvider) -> Meeting:
 
 
 def list_meetings(person, *, now: datetime) -> list[Meeting]:
-    """The person's meetings booked here, soonest first; upcoming ones read fresh."""
+    """The person's meetings booked here, soonest first; upcoming ones read fresh.
+
+    An organizer also sees what meetbridge could not finish for them: a booking it gave up
+    settling, or a failed one whose event the calendar still shows.
+    """
+    unfinished = Q(organizer=person) & (
+        Q(withdrawal_pending=True) | Q(state__in=states.UNSETTLED, gave_up_at__isnull=False)
+    )
     bookings = (
-        Booking.objects.filter(
-            tenant_id=person.tenant_id, participants__person=person, state__in=states.VISIBLE
-        )
+        Booking.objects.filter(tenant_id=person.tenant_id, participants__person=person)
+        .filter(Q(state__in=states.VISIBLE) | unfinished)
         .select_related("organizer__calendar_access", "tenant")
         .prefetch_related("participants")
         .order_by("start", "created_at")
