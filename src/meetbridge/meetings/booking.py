@@ -102,8 +102,8 @@ def book(
         end=request.end,
     )
     try:
-        check_still_free(provider, organizer.email, emails, booking.interval)
         release_stale_holds([person.pk for person in people], booking.interval, now=now)
+        check_still_free(provider, organizer.email, emails, booking.interval)
         reserve_new(booking, people, now=now, key=key, fingerprint=digest)
     except MeetingError as refusal:
         if refusal.code == "slot_taken":

@@ -192,9 +192,7 @@ def hold_for_late_answer(booking: Booking, *, now: datetime | None = None) -> No
     """This process lets go of the row, but a call of its that timed out may still land:
     nobody judges the row before the grace period has passed."""
     until = (now or timezone.now()) + grace_period()
-    Booking.objects.filter(pk=booking.pk, lease_until=booking.lease_until).update(
-        lease_until=until
-    )
+    Booking.objects.filter(pk=booking.pk, lease_until=booking.lease_until).update(lease_until=until)
     booking.lease_until = None  # handed over: nothing left for `release_lease` to release
 
 

@@ -17,6 +17,9 @@ from meetbridge.meetings.errors import MeetingError
 from meetbridge.meetings.models import Booking
 from meetbridge.meetings.reservations import release_lease, stale_holders, take_lease
 
+# At most this many abandoned changes a person's listing settles before answering.
+RESUMED_PER_LISTING = 5
+
 log = logging.getLogger(__name__)
 
 
@@ -44,9 +47,30 @@ def resume_abandoned(booking: Booking, *, now: datetime) -> bool:
 def release_stale_holds(person_ids: Sequence[int], wanted: Interval, *, now: datetime) -> None:
     """Settles what crashed requests left holding this time for these people, so that a new
     booking is not refused for a slot nobody is booking any more."""
-    for booking in stale_holders(person_ids, wanted, now=now):
+    resume_each(stale_holders(person_ids, wanted, now=now), now=now)
+
+
+def resume_stale_of(person, *, now: datetime) -> None:
+    """Settles the person's bookings that crashed requests left under way (lease run out)."""
+    abandoned = (
+        Booking.objects.filter(
+            tenant_id=person.tenant_id,
+            participants__person=person,
+            state__in=states.UNSETTLED,
+            lease_until__lte=now,
+            gave_up_at__isnull=True,
+        )
+        .select_related("organizer", "tenant")
+        .order_by("changed_at")[:RESUMED_PER_LISTING]
+    )
+    resume_each(abandoned, now=now)
+
+
+def resume_each(bookings, *, now: datetime) -> None:
+    for booking in bookings:
         try:
             resume_abandoned(booking, now=now)
         except MeetingError as problem:
-            # The calendar cannot tell now; the booking keeps holding the time until it can.
+            # The calendar cannot tell now; the booking stays under way (and keeps holding
+            # its time) until it can.
             log.info("Booking %s stays %s: %s", booking.pk, booking.state, problem.code)
