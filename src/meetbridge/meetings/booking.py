@@ -44,7 +44,7 @@ from meetbridge.meetings.reservations import (
     take_lease,
 )
 from meetbridge.meetings.resume import release_stale_holds
-from meetbridge.meetings.rules import check_booking, first_busy, request_payload
+from meetbridge.meetings.rules import check_booking, first_busy, recheck_window, request_payload
 from meetbridge.meetings.unfinished import withdraw
 from meetbridge.scheduling.consent import time_zone_of
 from meetbridge.tenants.models import Person
@@ -199,9 +199,10 @@ def check_still_free(
 ) -> None:
     """Reads everyone's free/busy again (Google's view: what is already on the calendars);
     raises when someone is busy or cannot be read."""
+    window = recheck_window(wanted, own_time)
     try:
         found = provider.free_busy(
-            as_email=organizer, emails=emails, start=wanted.start, end=wanted.end
+            as_email=organizer, emails=emails, start=window.start, end=window.end
         )
     except ProviderError as error:
         raise calendar_failure(error) from error
