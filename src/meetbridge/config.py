@@ -42,6 +42,9 @@ class Config:
     google_token_uri: str
     google_api_base: str
     debug: bool = False
+    sweep_grace_seconds: int = 60
+    sweep_max_tries: int = 8
+    audit_retention_days: int = 400
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -79,6 +82,15 @@ def local_secrets(var_dir: Path) -> dict[str, str]:
     with os.fdopen(fd, "w") as handle:
         json.dump(generated, handle)
     return generated
+
+
+def _whole_number(env: dict[str, str], name: str, default: int, *, least: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) < least:
+        raise ConfigError(f"{name} must be a whole number of at least {least}, not {raw!r}.")
+    return int(raw)
 
 
 def load_config(environ: dict[str, str] | None = None) -> Config:
@@ -134,4 +146,7 @@ def load_config(environ: dict[str, str] | None = None) -> Config:
             "/"
         ),
         debug=env.get("MEETBRIDGE_DEBUG", "") == "1",
+        sweep_grace_seconds=_whole_number(env, "MEETBRIDGE_SWEEP_GRACE_SECONDS", 60, least=0),
+        sweep_max_tries=_whole_number(env, "MEETBRIDGE_SWEEP_MAX_TRIES", 8, least=1),
+        audit_retention_days=_whole_number(env, "MEETBRIDGE_AUDIT_RETENTION_DAYS", 400, least=1),
     )

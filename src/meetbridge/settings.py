@@ -35,6 +35,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "meetbridge.api.middleware.ApiErrorShapeMiddleware",
+    "meetbridge.api.outage.OutageMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -131,6 +132,10 @@ MEETBRIDGE = {
     "ENCRYPTION_KEYS": CONFIG.encryption_keys,
     "GOOGLE_TOKEN_URI": CONFIG.google_token_uri,
     "GOOGLE_API_BASE": CONFIG.google_api_base,
+    "REDIS_URL": CONFIG.redis_url,
+    "BOOKING_SWEEP_GRACE_SECONDS": CONFIG.sweep_grace_seconds,
+    "SWEEP_MAX_TRIES": CONFIG.sweep_max_tries,
+    "AUDIT_RETENTION_DAYS": CONFIG.audit_retention_days,
 }
 
 # Google access tokens are shared by every server process through Redis when it is configured;

@@ -11,6 +11,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from meetbridge.api.auth import AUTH
 from meetbridge.api.errors import ApiError, describe_validation_errors, error_body
+from meetbridge.api.outage import is_outage, outage_response
 from meetbridge.tenants.rules import RuleViolation
 
 log = logging.getLogger(__name__)
@@ -89,6 +90,8 @@ def on_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
 
 @api.exception_handler(Exception)
 def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    if is_outage(exc):
+        return outage_response(request)  # 503 with Retry-After: the database or Redis is down
     log.exception("Unhandled error in %s %s", request.method, request.path)
     return _error(
         request, 500, "internal_error", "Something went wrong on our side; try again shortly."

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.views import LoginView
-from django.db import connection
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -13,7 +12,7 @@ from meetbridge.audit.models import AuditEvent
 from meetbridge.jobs.models import WorkerHeartbeat
 from meetbridge.scheduling.consent import access_of, time_zone_of, working_hours_of
 from meetbridge.tenants.models import Person
-from meetbridge.web import dashboard
+from meetbridge.web import dashboard, health
 from meetbridge.web.access import admin_page, member_page
 from meetbridge.web.forms import SignInForm
 from meetbridge.web.presenters import operation_words, outcome_tone, working_hours_summary
@@ -127,11 +126,20 @@ def audit(request: HttpRequest) -> HttpResponse:
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
-    """For load balancers and operators: the database answers, and when a worker last ran."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    last = WorkerHeartbeat.objects.order_by("-seen_at").values_list("seen_at", flat=True).first()
-    return JsonResponse({"status": "ok", "worker_seen_at": last.isoformat() if last else None})
+    """For load balancers and operators: whether each dependency answers (503 when one does
+    not, saying which), and when a worker last ran."""
+    checks = health.check_dependencies()
+    healthy = health.all_up(checks)
+    body = {"status": "ok" if healthy else "unavailable", **checks, "worker_seen_at": None}
+    if checks["database"] == "ok":
+        last = WorkerHeartbeat.objects.order_by("-seen_at").values_list("seen_at", flat=True)
+        seen = last.first()
+        body["worker_seen_at"] = seen.isoformat() if seen else None
+    response = JsonResponse(body, status=200 if healthy else 503)
+    if not healthy:
+        response["Retry-After"] = str(health.RETRY_AFTER_SECONDS)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @csrf_exempt  # nothing is changed here: a 404 answers whatever the credentials
