@@ -36,6 +36,8 @@ class AuditEvent(models.Model):
             # The Audit page: one tenant's entries newest first, with or without a kind.
             models.Index(fields=["tenant", "-at", "-id"], name="audit_tenant_newest"),
             models.Index(fields=["tenant", "kind", "-at", "-id"], name="audit_tenant_kind_newest"),
+            # The audit API: one tenant's entries in the order they were written.
+            models.Index(fields=["tenant", "-id"], name="audit_tenant_latest_written"),
         ]
 
     def __str__(self) -> str:
