@@ -240,7 +240,8 @@ def _seed(stack: Stack) -> None:
     django.setup()
     from django.core.management import call_command
 
-    from meetbridge.integrations.service import check_credential, save_key
+    from meetbridge.integrations.connection import save_key
+    from meetbridge.integrations.verification import check_credential
     from meetbridge.scheduling import consent
     from meetbridge.tenants.models import ApiToken
     from meetbridge.tenants.service import add_person, create_tenant

@@ -46,6 +46,7 @@ class Config:
     sweep_max_tries: int = 8
     audit_retention_days: int = 400
     extra: dict[str, str] = field(default_factory=dict)
+    freebusy_cache_seconds: int = 30
 
     @property
     def is_local(self) -> bool:
@@ -149,4 +150,50 @@ def load_config(environ: dict[str, str] | None = None) -> Config:
         sweep_grace_seconds=_whole_number(env, "MEETBRIDGE_SWEEP_GRACE_SECONDS", 60, least=0),
         sweep_max_tries=_whole_number(env, "MEETBRIDGE_SWEEP_MAX_TRIES", 8, least=1),
         audit_retention_days=_whole_number(env, "MEETBRIDGE_AUDIT_RETENTION_DAYS", 400, least=1),
+        freebusy_cache_seconds=_freebusy_cache_seconds(env),
     )
+
+
+def _freebusy_cache_seconds(env: dict[str, str]) -> int:
+    raw = env.get("MEETBRIDGE_FREEBUSY_CACHE_SECONDS", "").strip() or "30"
+    try:
+        seconds = int(raw)
+    except ValueError:
+        seconds = -1
+    if not 0 <= seconds <= 3600:
+        raise ConfigError(
+            "MEETBRIDGE_FREEBUSY_CACHE_SECONDS must be whole seconds from 0 (no reuse) to 3600."
+        )
+    return seconds
+
+
+# Every SQLite database gets these, however it is named (the default file, or a
+# `DATABASE_URL=sqlite:///...`): WAL lets readers and one writer share the file, the busy
+# timeout makes a writer wait its turn instead of failing with "database is locked", and
+# immediate transactions take the write lock up front, so two writers never deadlock upgrading.
+SQLITE_OPTIONS = {
+    "timeout": 20,
+    "transaction_mode": "IMMEDIATE",
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+}
+CONN_MAX_AGE_SECONDS = 60
+
+
+def database_settings(config: Config) -> dict:
+    """Django's `DATABASES["default"]` for this configuration."""
+    import dj_database_url  # no Django import: parsing a URL only
+
+    if config.database_url:
+        database = dj_database_url.parse(config.database_url, conn_max_age=CONN_MAX_AGE_SECONDS)
+    else:
+        database = {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(config.var_dir / "meetbridge.sqlite3"),
+            "CONN_MAX_AGE": CONN_MAX_AGE_SECONDS,
+        }
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        database["OPTIONS"] = {**SQLITE_OPTIONS, **database.get("OPTIONS", {})}
+        # Tests get a file too: threads sharing an in-memory database fail at once with
+        # "table is locked" instead of waiting their turn like the real server's threads.
+        database.setdefault("TEST", {}).setdefault("NAME", str(config.var_dir / "test.sqlite3"))
+    return database

@@ -120,11 +120,11 @@ def _forget_the_previous_sandbox(tenant) -> bool:
     no longer exists, and meetings booked then are on calendars that no longer exist."""
     from meetbridge.audit.models import AuditEvent
     from meetbridge.audit.service import record
-    from meetbridge.integrations import service
+    from meetbridge.integrations import connection, status
     from meetbridge.meetings.models import Booking
 
     bookings = Booking.objects.filter(tenant=tenant)
-    connected = service.integration_of(tenant) is not None
+    connected = status.integration_of(tenant) is not None
     if not connected and not bookings.exists():
         return False
     record(
@@ -137,7 +137,7 @@ def _forget_the_previous_sandbox(tenant) -> bool:
     )
     bookings.delete()
     if connected:
-        service.disconnect(tenant=tenant, actor=None)
+        connection.disconnect(tenant=tenant, actor=None)
     return True
 
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import os
 
-import dj_database_url
-
-from meetbridge.config import load_config
+from meetbridge.config import database_settings, load_config
+from meetbridge.integrations.providers import template_dirs as provider_template_dirs
 
 CONFIG = load_config()
 
@@ -51,7 +50,7 @@ WSGI_APPLICATION = "meetbridge.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        "DIRS": provider_template_dirs(),
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -63,25 +62,8 @@ TEMPLATES = [
     },
 ]
 
-if CONFIG.database_url:
-    DATABASES = {"default": dj_database_url.parse(CONFIG.database_url, conn_max_age=60)}
-else:
-    CONFIG.var_dir.mkdir(parents=True, exist_ok=True)
-    DATABASES = {
-        "default": {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": str(CONFIG.var_dir / "meetbridge.sqlite3"),
-            # WAL and a busy timeout let the web threads and the embedded worker share the file.
-            "OPTIONS": {
-                "timeout": 20,
-                "transaction_mode": "IMMEDIATE",
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-            },
-            # Tests get a file too: threads sharing an in-memory database fail at once with
-            # "table is locked" instead of waiting their turn like the real server's threads.
-            "TEST": {"NAME": str(CONFIG.var_dir / "test.sqlite3")},
-        }
-    }
+CONFIG.var_dir.mkdir(parents=True, exist_ok=True)
+DATABASES = {"default": database_settings(CONFIG)}
 # Lets several checkouts run their PostgreSQL suites side by side without sharing a test database.
 if os.environ.get("MEETBRIDGE_TEST_DATABASE_NAME"):
     DATABASES["default"].setdefault("TEST", {})["NAME"] = os.environ[
@@ -136,6 +118,7 @@ MEETBRIDGE = {
     "BOOKING_SWEEP_GRACE_SECONDS": CONFIG.sweep_grace_seconds,
     "SWEEP_MAX_TRIES": CONFIG.sweep_max_tries,
     "AUDIT_RETENTION_DAYS": CONFIG.audit_retention_days,
+    "FREEBUSY_CACHE_SECONDS": CONFIG.freebusy_cache_seconds,
 }
 
 # Google access tokens are shared by every server process through Redis when it is configured;
@@ -148,6 +131,18 @@ if CONFIG.redis_url:
         "KEY_PREFIX": "meetbridge",
         "TIMEOUT": 3600,
     }
+# Free/busy answers reused for a few seconds (integrations/freebusy_cache.py), sealed: shared by
+# every process through Redis when configured, else kept in each process's memory.
+CACHES["freebusy"] = (
+    {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": CONFIG.redis_url,
+        "KEY_PREFIX": "meetbridge",
+        "TIMEOUT": 60,
+    }
+    if CONFIG.redis_url
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "freebusy"}
+)
 
 # Background jobs: huey, embedded on SQLite in local mode, on Redis when REDIS_URL is set.
 if CONFIG.redis_url:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 import json
-import time
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
@@ -42,14 +41,27 @@ MAX_FREEBUSY_CALENDARS = 50
 MAX_FREEBUSY_RANGE = timedelta(days=90)
 
 Handler = Callable[[Request, World, AccessToken], Awaitable[Response]]
+# Google's names for the methods, as clients and meetbridge's audit log call them.
+OPERATIONS = {
+    "free_busy": "freebusy.query",
+    "list_events": "events.list",
+    "insert_event": "events.insert",
+    "get_event": "events.get",
+    "patch_event": "events.patch",
+    "update_event": "events.update",
+    "delete_event": "events.delete",
+}
 
 
 def google_api(scopes: frozenset[str]):
     """Wraps a handler with the checks Google makes before any Calendar method runs."""
 
     def wrap(handler: Handler):
+        operation = "calendar." + OPERATIONS[handler.__name__]
+
         async def endpoint(request: Request) -> Response:
             world: World = request.app.state.world
+            world.calls[operation] += 1
             try:
                 token = _authorise(world, request, scopes)
                 return await handler(request, world, token)
@@ -72,7 +84,7 @@ def _authorise(world: World, request: Request, scopes: frozenset[str]) -> Access
     account = world.service_accounts.get(token.client_email) if token else None
     if (
         token is None
-        or token.expires_at <= time.time()
+        or token.expires_at <= world.clock.now()
         or account is None
         or account.disabled
         or account.deleted

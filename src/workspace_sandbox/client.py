@@ -116,6 +116,16 @@ class Sandbox:
     def revoke_access_tokens(self) -> None:
         self._call("DELETE", "/access-tokens")
 
+    def advance_clock(self, seconds: float) -> dict:
+        """Moves the sandbox's time forward (delegation propagation, token expiry, quotas)."""
+        return self._call("POST", "/clock", {"advance_seconds": seconds})
+
+    def calls(self, operation: str | None = None):
+        """Google-compatible requests answered since the last reset, per operation, or the
+        count of one (e.g. `calendar.freebusy.query`, `oauth2.token`)."""
+        counts = self._call("GET", "/calls")["calls"]
+        return counts if operation is None else counts.get(operation, 0)
+
     def reset(self) -> None:
         self._call("POST", "/reset")
 

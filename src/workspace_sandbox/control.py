@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from collections.abc import Callable
 
 from starlette.requests import Request
@@ -269,7 +268,7 @@ def grant_delegation(request, world, body):
     workspace.delegations[client_id] = Delegation(
         client_id=client_id,
         scopes=frozenset(s.strip() for s in scopes),
-        effective_at=time.time() + delay,
+        effective_at=world.clock.now() + delay,
     )
     return JSONResponse(
         {"client_id": client_id, "scopes": sorted(workspace.delegations[client_id].scopes)}
@@ -403,6 +402,30 @@ def set_limits(request, world, body):
     return JSONResponse(limits_json(world))
 
 
+def clock_json(world: World) -> dict:
+    return {"now": world.clock.now(), "offset_seconds": world.clock.offset}
+
+
+@_control
+def get_clock(request, world, body):
+    return JSONResponse(clock_json(world))
+
+
+@_control
+def advance_clock(request, world, body):
+    """Moves the sandbox's time forward: propagation, token lifetimes and quota windows follow."""
+    seconds = body.get("advance_seconds")
+    if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds < 0:
+        raise ControlError(422, "invalid_field", "`advance_seconds` must be a number >= 0.")
+    world.clock.advance(float(seconds))
+    return JSONResponse(clock_json(world))
+
+
+@_control
+def calls(request, world, body):
+    return JSONResponse({"calls": dict(world.calls)})
+
+
 @_control
 def revoke_access_tokens(request, world, body):
     world.tokens.clear()
@@ -462,6 +485,9 @@ routes = [
     Route(f"{P}/faults", clear_faults, methods=["DELETE"]),
     Route(f"{P}/limits", set_limits, methods=["PUT"]),
     Route(f"{P}/access-tokens", revoke_access_tokens, methods=["DELETE"]),
+    Route(f"{P}/clock", get_clock, methods=["GET"]),
+    Route(f"{P}/clock", advance_clock, methods=["POST"]),
+    Route(f"{P}/calls", calls, methods=["GET"]),
     Route(f"{P}/calendars/{{email}}/events", calendar_events, methods=["GET"]),
     Route(f"{P}/calendars/{{email}}/events", seed_event, methods=["POST"]),
     Route(f"{P}/calendars/{{email}}/events/{{event_id}}/respond", respond, methods=["POST"]),

@@ -8,7 +8,8 @@ state, so each change is atomic with respect to other clients.
 from __future__ import annotations
 
 import time
-from collections import defaultdict, deque
+from collections import Counter, defaultdict, deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -19,6 +20,28 @@ USER_REQUESTS_PER_MINUTE = 600
 PROJECT_REQUESTS_PER_MINUTE = 10_000
 # Google does not publish the calendar usage limits; this is a stand-in for "too many changes".
 USER_CHANGES_PER_DAY = 10_000
+
+
+class Clock:
+    """The sandbox's "now", in seconds since the epoch: the wall clock plus an offset.
+
+    Tests move it forward (`POST /_sandbox/v1/clock`) to let delegation propagate, access
+    tokens expire and quota windows pass, instead of sleeping against real time.
+    """
+
+    def __init__(self, source: Callable[[], float] = time.time) -> None:
+        self._source = source
+        self.offset = 0.0
+
+    def now(self) -> float:
+        return self._source() + self.offset
+
+    def wall(self) -> float:
+        """Real time, for what a client stamps with its own clock (a JWT's iat and exp)."""
+        return self._source()
+
+    def advance(self, seconds: float) -> None:
+        self.offset += seconds
 
 
 @dataclass
@@ -37,7 +60,7 @@ class Delegation:
 
     client_id: str
     scopes: frozenset[str]
-    effective_at: float  # grants take a while to propagate at Google; 0 here unless asked
+    effective_at: float  # on world.clock: grants take a while to propagate at Google
 
 
 @dataclass
@@ -96,6 +119,10 @@ class World:
     project_requests_per_minute: int = PROJECT_REQUESTS_PER_MINUTE
     user_changes_per_day: int = USER_CHANGES_PER_DAY
     recent_requests: dict[tuple, deque] = field(default_factory=lambda: defaultdict(deque))
+    clock: Clock = field(default_factory=Clock)
+    # Google-compatible requests answered, per operation (e.g. `calendar.freebusy.query`), so
+    # tests can count what a client really asked upstream.
+    calls: Counter = field(default_factory=Counter)
 
     def reset(self) -> None:
         self.__init__()
@@ -123,7 +150,7 @@ class World:
     ) -> bool:
         """Counts one request under `key`; False when `limit` already came in the last `period`
         seconds (a refused request is not counted)."""
-        now = time.monotonic() if now is None else now
+        now = self.clock.now() if now is None else now
         window = self.recent_requests[key]
         while window and window[0] <= now - period:
             window.popleft()

@@ -6,7 +6,6 @@ account itself, then the signature, then the claims, then the subject and the de
 
 from __future__ import annotations
 
-import time
 from urllib.parse import parse_qs
 
 import jwt
@@ -61,7 +60,11 @@ KNOWN_SCOPES = frozenset(
 
 
 def exchange(world: World, form: dict[str, str], own_token_uri: str, now: float) -> dict:
-    """Returns Google's success body, or raises TokenError with Google's refusal."""
+    """Returns Google's success body, or raises TokenError with Google's refusal.
+
+    `now` is the sandbox's clock; the assertion's own times are checked against the wall
+    clock, the one the client signed it with.
+    """
     grant_type = form.get("grant_type", "")
     if grant_type != JWT_BEARER:
         raise TokenError(400, "unsupported_grant_type", f"Invalid grant_type: {grant_type}")
@@ -83,7 +86,7 @@ def exchange(world: World, form: dict[str, str], own_token_uri: str, now: float)
     claims = _verified_claims(account, assertion, header.get("kid"))
     if claims.get("aud") not in GOOGLE_TOKEN_AUDIENCES | {own_token_uri}:
         raise errors.invalid_grant(errors.FAILED_AUDIENCE)
-    _check_timeframe(claims, now)
+    _check_timeframe(claims, world.clock.wall())
     scopes = _requested_scopes(claims)
     subject = claims.get("sub")
     if subject and subject.lower() != account.client_email:
@@ -165,8 +168,9 @@ async def token_endpoint(request: Request) -> JSONResponse:
         for key, values in parse_qs((await request.body()).decode(errors="replace")).items()
     }
     own_token_uri = str(request.base_url).rstrip("/") + "/token"
+    world.calls["oauth2.token"] += 1
     try:
-        body = exchange(world, form, own_token_uri, time.time())
+        body = exchange(world, form, own_token_uri, world.clock.now())
     except TokenError as refusal:
         return JSONResponse(refusal.body(), status_code=refusal.status)
     return JSONResponse(

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from meetbridge.integrations.service import provider_for
+from meetbridge.integrations.access import provider_for
 from meetbridge.tenants.service import add_person
 from tests.conftest import api_as
 

@@ -1,12 +1,15 @@
 """Configuration rules, without Django."""
 
 import json
+import os
 import stat
+import subprocess
+import sys
 
 import pytest
 from cryptography.fernet import Fernet
 
-from meetbridge.config import ConfigError, load_config
+from meetbridge.config import SQLITE_OPTIONS, ConfigError, database_settings, load_config
 
 
 def test_local_mode_generates_secrets_once_and_reuses_them(tmp_path):
@@ -66,3 +69,49 @@ def test_a_malformed_encryption_key_is_refused_with_how_to_make_one(tmp_path):
 def test_an_unknown_mode_is_refused(tmp_path):
     with pytest.raises(ConfigError, match="MEETBRIDGE_MODE"):
         load_config({"MEETBRIDGE_MODE": "staging", "MEETBRIDGE_VAR_DIR": str(tmp_path)})
+
+
+@pytest.mark.parametrize(
+    "database_url",
+    [None, "sqlite:///var/custom.sqlite3", "sqlite:////tmp/meetbridge-absolute.sqlite3"],
+    ids=["default-path", "relative-url", "absolute-url"],
+)
+def test_every_sqlite_configuration_gets_the_safe_options(tmp_path, database_url):
+    env = {"MEETBRIDGE_VAR_DIR": str(tmp_path)}
+    if database_url:
+        env["DATABASE_URL"] = database_url
+    database = database_settings(load_config(env))
+    assert database["ENGINE"] == "django.db.backends.sqlite3"
+    assert database["OPTIONS"] == SQLITE_OPTIONS
+    assert database["CONN_MAX_AGE"] > 0
+    assert database["TEST"]["NAME"].endswith(".sqlite3")  # a file, never in memory
+
+
+def test_postgresql_keeps_its_own_options(tmp_path):
+    env = {"MEETBRIDGE_VAR_DIR": str(tmp_path), "DATABASE_URL": "postgresql://u@db:5432/mb"}
+    database = database_settings(load_config(env))
+    assert database["ENGINE"] == "django.db.backends.postgresql"
+    assert "transaction_mode" not in database.get("OPTIONS", {})
+
+
+def test_a_sqlite_database_url_opens_in_wal_with_a_busy_timeout(tmp_path):
+    """The server's own settings module, given `DATABASE_URL=sqlite:///...` (the defect:
+    without WAL and the timeout an audit write under load failed with 'database is locked')."""
+    probe = (
+        "import django; django.setup(); from django.db import connection; "
+        "cursor = connection.cursor(); "
+        "print(cursor.execute('PRAGMA journal_mode').fetchone()[0], "
+        "cursor.execute('PRAGMA busy_timeout').fetchone()[0])"
+    )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "meetbridge.settings",
+        "MEETBRIDGE_VAR_DIR": str(tmp_path / "var"),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'placed-here.sqlite3'}",
+    }
+    env.pop("MEETBRIDGE_MODE", None)
+    done = subprocess.run(
+        [sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["wal", "20000"]

@@ -92,13 +92,13 @@ def test_the_welcome_names_the_sign_ins_the_key_file_and_the_steps(sandbox, tmp_
 
 def test_a_restart_removes_the_key_and_meetings_of_the_earlier_sandbox(sandbox, tmp_path):
     from meetbridge.audit.models import AuditEvent
-    from meetbridge.integrations import service
+    from meetbridge.integrations import connection, status
     from meetbridge.meetings.models import Booking
 
     first = seed_demo(sandbox_url=sandbox.url, var_dir=tmp_path)
     tenant = Tenant.objects.get(domain=DOMAIN)
     ana = Person.objects.get(email="ana@northwind.test")
-    service.save_key(
+    connection.save_key(
         tenant=tenant, actor=ana, provider="google", raw_key=first.key_path.read_text()
     )
     Booking.objects.create(
@@ -113,7 +113,7 @@ def test_a_restart_removes_the_key_and_meetings_of_the_earlier_sandbox(sandbox, 
     second = seed_demo(sandbox_url=sandbox.url, var_dir=tmp_path)
 
     assert second.forgot_earlier_run
-    assert service.integration_of(tenant) is None
+    assert status.integration_of(tenant) is None
     assert not Booking.objects.filter(tenant=tenant).exists()
     assert AuditEvent.objects.filter(tenant=tenant, operation="demo.sandbox_restarted").exists()
     assert "were removed" in welcome("http://localhost:8000", second)

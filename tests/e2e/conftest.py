@@ -162,14 +162,14 @@ def people(transactional_db):
 def connected_acme(people, sandbox):
     """Acme's Workspace connected and verified, as the admin journey leaves it; Ben (Toronto)
     and Chloé (Paris) have granted calendar access."""
-    from meetbridge.integrations import service
+    from meetbridge.integrations import connection, verification
     from meetbridge.scheduling import consent
 
     setup = sandbox.quick_setup("acme.test", ["ana@acme.test", "ben@acme.test", "chloe@acme.test"])
-    credential = service.save_key(
+    credential = connection.save_key(
         tenant=people["acme"], actor=people["ana"], provider="google", raw_key=setup.key
     )
-    result = service.check_credential(credential.id, credential.check_round)
+    result = verification.check_credential(credential.id, credential.check_round)
     assert result is not None and result.status == "verified", result
     consent.grant(people["ben"], time_zone="America/Toronto")
     consent.grant(people["chloe"], time_zone="Europe/Paris")

@@ -15,14 +15,19 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from django.core.cache import caches
 from huey import signals
 from huey.contrib.djhuey import HUEY
 
-from meetbridge.integrations import service
+from meetbridge.integrations import connection, verification
+from meetbridge.integrations.backoff import BACKOFF
 
 
 @pytest.fixture
 def google_settings(settings, sandbox):
+    # What one test learnt about Google must not reach the next: reused answers, pauses.
+    caches["freebusy"].clear()
+    BACKOFF.clear()
     settings.MEETBRIDGE = {
         **settings.MEETBRIDGE,
         "GOOGLE_TOKEN_URI": sandbox.token_uri,
@@ -92,9 +97,9 @@ def workspace(sandbox, tenant, admin, member):
 
 @pytest.fixture
 def connected(google_settings, tenant, admin, workspace):
-    credential = service.save_key(
+    credential = connection.save_key(
         tenant=tenant, actor=admin, provider="google", raw_key=workspace.key
     )
-    result = service.check_credential(credential.id, credential.check_round)
+    result = verification.check_credential(credential.id, credential.check_round)
     assert result is not None and result.status == "verified", result
     return workspace

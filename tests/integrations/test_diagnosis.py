@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 
 from meetbridge.integrations.providers.google.diagnosis import (
-    CALENDAR_SCOPE,
     Context,
     clean_text,
     diagnose_api_error,
     diagnose_token_error,
     diagnose_unreachable,
 )
+from meetbridge.integrations.providers.google.scope import CALENDAR_SCOPE
 
 CTX = Context(
     client_email="meetbridge@acme-calendar.iam.gserviceaccount.com",

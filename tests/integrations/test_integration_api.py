@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -279,13 +278,13 @@ def test_delegation_that_google_applies_late_is_picked_up_by_a_later_recheck(
     admin_api, sandbox, workspace, google_settings, jobs
 ):
     sandbox.grant_delegation(
-        workspace.domain, workspace.client_id, [SCOPE], propagation_seconds=0.5
+        workspace.domain, workspace.client_id, [SCOPE], propagation_seconds=600
     )
     put_key(admin_api, workspace.key)
     jobs.run_due()
     assert admin_api.get("/integration").json()["status"] == "failed"
 
-    time.sleep(0.6)  # Google (the sandbox) applies the grant now
+    sandbox.advance_clock(600)  # Google (the sandbox) applies the grant now
     jobs.run_due(now=later(minutes=2))
     assert admin_api.get("/integration").json()["status"] == "verified"
 
@@ -343,8 +342,8 @@ def test_check_again_starts_a_new_round_and_the_old_schedule_stands_down(
 def test_a_verified_integration_goes_failed_when_google_starts_refusing(
     admin_api, sandbox, tenant, member, connected, jobs
 ):
+    from meetbridge.integrations.access import provider_for
     from meetbridge.integrations.provider import NotConnected
-    from meetbridge.integrations.service import provider_for
     from meetbridge.integrations.tasks import recheck_verified_integrations
 
     assert recheck_verified_integrations.call_local() == 0  # checked just now: not due
@@ -367,7 +366,7 @@ def test_a_verified_integration_goes_failed_when_google_starts_refusing(
 def test_a_replacement_key_serves_only_once_verified_and_the_old_one_meanwhile(
     admin_api, sandbox, tenant, member, connected, jobs
 ):
-    from meetbridge.integrations.service import provider_for
+    from meetbridge.integrations.access import provider_for
 
     account = sandbox.create_service_account(connected.project_id, "second-account")
     new_key = sandbox.create_key(account["client_email"])
@@ -393,8 +392,8 @@ def test_a_replacement_key_serves_only_once_verified_and_the_old_one_meanwhile(
 
 @transactional
 def test_delete_destroys_the_stored_key(admin_api, tenant, member, connected):
+    from meetbridge.integrations.access import provider_for
     from meetbridge.integrations.provider import NotConnected
-    from meetbridge.integrations.service import provider_for
 
     assert admin_api.delete("/integration").status_code == 204
     assert nothing_stored()

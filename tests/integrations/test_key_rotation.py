@@ -8,9 +8,10 @@ import pytest
 from cryptography.fernet import Fernet
 
 from meetbridge.cli import main
+from meetbridge.integrations.access import provider_for, vault
 from meetbridge.integrations.models import Credential
 from meetbridge.integrations.provider import NotConnected
-from meetbridge.integrations.service import check_credential, provider_for, vault
+from meetbridge.integrations.verification import check_credential
 
 NOW = datetime.now(UTC)
 

@@ -7,9 +7,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from meetbridge.audit.models import AuditEvent
+from meetbridge.integrations.access import provider_for
 from meetbridge.integrations.api import provider_error
+from meetbridge.integrations.connection import save_key
 from meetbridge.integrations.provider import NotConnected, ProviderError
-from meetbridge.integrations.service import provider_for, save_key
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 
@@ -78,7 +79,8 @@ def test_another_tenant_never_gets_this_tenants_provider(other_tenant, connected
         (ProviderError("conflict", "taken"), 409),
         (ProviderError("invalid_request", "bad"), 422),
         (ProviderError("unreachable", "down", retryable=True), 503),
-        (ProviderError("rate_limited", "slow", retryable=True), 503),
+        (ProviderError("rate_limited", "slow", retryable=True), 429),
+        (ProviderError("quota_exceeded", "enough for today", retryable=True), 429),
         (ProviderError("delegation_missing", "no", fix="Step 2"), 502),
     ],
 )

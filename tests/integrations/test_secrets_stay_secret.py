@@ -10,7 +10,7 @@ import pytest
 from django.apps import apps
 from django.test import Client
 
-from meetbridge.integrations.service import provider_for
+from meetbridge.integrations.access import provider_for
 
 transactional = pytest.mark.django_db(transaction=True)
 

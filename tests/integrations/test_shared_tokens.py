@@ -13,8 +13,8 @@ import pytest
 from cryptography.fernet import Fernet
 from django.core.cache.backends.redis import RedisCache
 
-from meetbridge.integrations.providers.google.shared_tokens import CacheSharedTokens
-from meetbridge.integrations.providers.google.tokens import TokenCache
+from meetbridge.integrations.shared_tokens import CacheSharedTokens
+from meetbridge.integrations.tokens import TokenCache
 from meetbridge.integrations.vault import Vault
 
 

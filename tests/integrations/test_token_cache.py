@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import threading
-import time
 
 import pytest
 
-from meetbridge.integrations.providers.google.tokens import TokenCache
+from meetbridge.integrations.tokens import TokenCache
 
 KEY = ("integration:1:v1", "ana@acme.test")
 
@@ -47,17 +46,20 @@ def test_tokens_are_kept_per_key_and_person():
 def test_concurrent_callers_share_one_fetch():
     cache = TokenCache()
     calls = []
-    start = threading.Barrier(8)
+    asking = threading.Semaphore(0)
 
     def fetch():
         calls.append(1)
-        time.sleep(0.05)
+        # Holds the fetch until all eight callers are asking: however slow the machine, they
+        # overlap (one still on its way in finds the token cached, which is no second fetch).
+        for _ in range(8):
+            asking.acquire(timeout=30)
         return "shared", 3600.0
 
     results = []
 
     def worker():
-        start.wait()
+        asking.release()
         results.append(cache.get(KEY, fetch))
 
     threads = [threading.Thread(target=worker) for _ in range(8)]

@@ -122,7 +122,7 @@ def test_an_organizer_who_has_not_granted_access_cannot_book(team):
 
 
 def test_nothing_is_booked_while_the_integration_is_not_verified(team):
-    from meetbridge.integrations import service as integrations
+    from meetbridge.integrations import connection as integrations
 
     ben, cy = team.members[:2]
     integrations.disconnect(tenant=team.tenant, actor=team.admin)

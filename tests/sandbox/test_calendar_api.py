@@ -485,6 +485,36 @@ def test_per_user_rate_limit(sandbox, ana, ben):
     ben.events().list(calendarId="primary").execute()  # the limit is per impersonated user
 
 
+def test_the_per_user_limit_counts_a_minute_on_the_sandbox_clock(sandbox, ana):
+    sandbox.set_limits(user_requests_per_minute=2)
+    for _ in range(2):
+        ana.events().list(calendarId="primary").execute()
+    sandbox.advance_clock(59)
+    assert reason(error_of(ana.events().list(calendarId="primary"))) == "userRateLimitExceeded"
+    sandbox.advance_clock(1)
+    ana.events().list(calendarId="primary").execute()
+
+
+def test_an_access_token_expires_an_hour_later_on_the_sandbox_clock(sandbox, ana):
+    ana.events().list(calendarId="primary").execute()  # the client fetched a token
+    sandbox.advance_clock(3599)
+    ana.events().list(calendarId="primary").execute()
+    sandbox.advance_clock(1)
+    revoked = sandbox.calls("oauth2.token")
+    # google-api-python-client renews a token Google answers 401 for, once, by itself
+    ana.events().list(calendarId="primary").execute()
+    assert sandbox.calls("oauth2.token") == revoked + 1
+
+
+def test_the_sandbox_counts_the_calls_it_answers(sandbox, ana):
+    ana.events().list(calendarId="primary").execute()
+    free_busy(ana, ANA)
+    free_busy(ana, ANA)
+    assert sandbox.calls("calendar.freebusy.query") == 2
+    assert sandbox.calls("calendar.events.list") == 1
+    assert sandbox.calls("oauth2.token") == 1
+
+
 def test_the_default_per_user_limit_is_600_a_minute(sandbox):
     assert sandbox.state()["limits"] == {
         "user_requests_per_minute": 600,

@@ -84,12 +84,22 @@ def test_reset_forgets_everything(sandbox):
             "unknown_workspace",
         ),
         ("events_of", ("nobody@acme.test",), 404, "unknown_user"),
+        ("advance_clock", (-1,), 422, "invalid_field"),
+        ("advance_clock", ("soon",), 422, "invalid_field"),
     ],
 )
 def test_bad_control_requests_say_what_to_fix(sandbox, call, args, status, code):
     error = failure(getattr(sandbox, call), *args)
     assert error.status == status and error.body["error"]["code"] == code
     assert error.body["error"]["message"]
+
+
+def test_the_clock_moves_only_forward_and_a_reset_puts_it_back(sandbox):
+    before = sandbox.advance_clock(0)
+    after = sandbox.advance_clock(90)
+    assert after["offset_seconds"] == 90 and after["now"] >= before["now"] + 90
+    sandbox.reset()
+    assert sandbox.advance_clock(0)["offset_seconds"] == 0
 
 
 def test_duplicates_are_409(sandbox):

@@ -4,19 +4,38 @@ from __future__ import annotations
 
 import logging
 
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 
 from meetbridge.api.auth import AUTH
 from meetbridge.api.errors import ApiError, describe_validation_errors, error_body
 from meetbridge.api.outage import is_outage, outage_response
+from meetbridge.api.text import is_valid_text
 from meetbridge.tenants.rules import RuleViolation
 
 log = logging.getLogger(__name__)
 
+class TextCheckingParser(Parser):
+    """Query strings arrive decoded by Django, but may still carry a NUL, which PostgreSQL
+    cannot store or compare: refused before any view sees it. (Bodies: api.schemas.)"""
+
+    def parse_querydict(self, data, list_fields, request):
+        for name, values in data.lists():
+            if not is_valid_text(name) or not all(is_valid_text(v) for v in values):
+                raise ApiError(
+                    422,
+                    "invalid_request",
+                    f"The query parameter {name!r} holds a NUL or other character that is not "
+                    "text.",
+                )
+        return super().parse_querydict(data, list_fields, request)
+
+
 api = NinjaAPI(
+    parser=TextCheckingParser(),
     title="meetbridge API",
     version="1",
     description=(
@@ -49,7 +68,10 @@ def _error(request: HttpRequest, status: int, code: str, message: str, **extra) 
 
 @api.exception_handler(ApiError)
 def on_api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
-    return api.create_response(request, exc.body(), status=exc.status)
+    response = api.create_response(request, exc.body(), status=exc.status)
+    for name, value in exc.headers.items():
+        response[name] = value
+    return response
 
 
 @api.exception_handler(RuleViolation)
@@ -86,6 +108,18 @@ def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 @api.exception_handler(RequestDataTooBig)
 def on_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
     return _error(request, 413, "too_large", "The request body is too large (at most 256 KiB).")
+
+
+@api.exception_handler(SuspiciousOperation)
+def on_suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
+    # Too many query parameters or form fields, a malformed multipart body and the like.
+    return _error(
+        request,
+        400,
+        "bad_request",
+        "The request could not be read: at most 1000 parameters or fields, in a well-formed "
+        "request.",
+    )
 
 
 @api.exception_handler(Exception)

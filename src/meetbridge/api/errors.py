@@ -6,7 +6,15 @@ from typing import Any
 
 
 class ApiError(Exception):
-    """Raise anywhere under the API to answer with the contract's error shape."""
+    """Raise anywhere under the API to answer with the contract's error shape.
+
+    `headers` go on the response too (e.g. `Retry-After` on a 429).
+    """
+
+    headers: dict[str, str] = {}  # noqa: RUF012 (replaced per instance, never mutated)
+
+    # Response headers that go with the answer, such as Retry-After.
+    headers: dict[str, str] = {}  # never mutated: an error that has headers gets its own dict
 
     def __init__(self, status: int, code: str, message: str, **extra: Any) -> None:
         super().__init__(message)

@@ -10,10 +10,10 @@ from ninja import Router, Schema
 from ninja.responses import Status
 
 from meetbridge.api.errors import ApiError
-from meetbridge.api.schemas import ErrorOut
-from meetbridge.integrations import service
-from meetbridge.integrations.keyfile import KeyFileError
-from meetbridge.integrations.provider import NotConnected, ProviderError
+from meetbridge.api.schemas import ErrorOut, JsonObjectIn
+from meetbridge.integrations import connection, status
+from meetbridge.integrations.failures import SETUP_PROBLEM_STATUS, http_status, retry_headers
+from meetbridge.integrations.provider import CredentialError, NotConnected, ProviderError
 from meetbridge.tenants.api import admin_caller
 
 router = Router(tags=["integration"])
@@ -41,33 +41,25 @@ class IntegrationOut(Schema):
     problem: ProblemOut | None
 
 
-class IntegrationIn(Schema):
+class IntegrationIn(JsonObjectIn):
     provider: str
     # The downloaded key file: its JSON object, or the file's text.
     service_account_key: dict[str, Any] | str
 
 
-def key_error(exc: KeyFileError) -> ApiError:
+def key_error(exc: CredentialError) -> ApiError:
     return ApiError(422, exc.code, exc.message)
 
 
 def provider_error(exc: ProviderError) -> ApiError:
-    """A provider failure as an API error, for every app that calls a provider.
-
-    NotConnected -> 409; Google's own trouble (unreachable, limits, 5xx) -> 503; anything
-    else Google refused (setup problems) -> 502; not found / conflict / bad request as usual.
-    """
-    if isinstance(exc, NotConnected):
-        return ApiError(409, exc.code, f"{exc.message} {exc.fix}".strip())
-    if exc.code == "not_found":
-        return ApiError(404, exc.code, exc.message)
-    if exc.code == "conflict":
-        return ApiError(409, exc.code, exc.message)
-    if exc.code in ("invalid_request", "range_too_long"):
-        return ApiError(422, exc.code, exc.message)
-    if exc.code in ("unreachable", "google_error", "rate_limited", "quota_exceeded"):
-        return ApiError(503, exc.code, exc.message)
-    return ApiError(502, exc.code, f"{exc.message} {exc.fix}".strip())
+    """A provider failure as an API error, with the status of the one table in `failures`."""
+    status = http_status(exc)
+    message = exc.message
+    if isinstance(exc, NotConnected) or status == SETUP_PROBLEM_STATUS:
+        message = f"{exc.message} {exc.fix}".strip()  # a step for whoever sets things up
+    error = ApiError(status, exc.code, message)
+    error.headers = retry_headers(exc)
+    return error
 
 
 @router.get(
@@ -77,7 +69,7 @@ def provider_error(exc: ProviderError) -> ApiError:
 )
 def get_integration(request: HttpRequest):
     person = admin_caller(request)
-    return service.describe(person.tenant)
+    return status.describe(person.tenant)
 
 
 @router.put(
@@ -88,15 +80,15 @@ def get_integration(request: HttpRequest):
 def put_integration(request: HttpRequest, payload: IntegrationIn):
     person = admin_caller(request)
     try:
-        service.save_key(
+        connection.save_key(
             tenant=person.tenant,
             actor=person,
             provider=payload.provider,
             raw_key=payload.service_account_key,
         )
-    except KeyFileError as exc:
+    except CredentialError as exc:
         raise key_error(exc) from None
-    return Status(202, service.describe(person.tenant))
+    return Status(202, status.describe(person.tenant))
 
 
 @router.post(
@@ -107,10 +99,10 @@ def put_integration(request: HttpRequest, payload: IntegrationIn):
 def verify_integration(request: HttpRequest):
     person = admin_caller(request)
     try:
-        service.request_check(tenant=person.tenant, actor=person)
-    except service.NothingToCheck as exc:
+        connection.request_check(tenant=person.tenant, actor=person)
+    except connection.NothingToCheck as exc:
         raise ApiError(409, exc.code, exc.message) from None
-    return Status(202, service.describe(person.tenant))
+    return Status(202, status.describe(person.tenant))
 
 
 @router.delete(
@@ -120,5 +112,5 @@ def verify_integration(request: HttpRequest):
 )
 def delete_integration(request: HttpRequest):
     person = admin_caller(request)
-    service.disconnect(tenant=person.tenant, actor=person)
+    connection.disconnect(tenant=person.tenant, actor=person)
     return Status(204, None)

@@ -7,13 +7,13 @@ class IntegrationsConfig(AppConfig):
     label = "integrations"
 
     def ready(self) -> None:
-        # Server processes share Google access tokens when a shared cache is configured
+        # Server processes share provider access tokens when a shared cache is configured
         # (REDIS_URL), so adding processes does not multiply token exchanges.
         if "tokens" in settings.CACHES:
             from django.core.cache import caches
 
-            from meetbridge.integrations.providers.google.shared_tokens import CacheSharedTokens
-            from meetbridge.integrations.providers.google.tokens import TOKENS
-            from meetbridge.integrations.service import vault
+            from meetbridge.integrations.access import vault
+            from meetbridge.integrations.shared_tokens import CacheSharedTokens
+            from meetbridge.integrations.tokens import TOKENS
 
             TOKENS.shared = CacheSharedTokens(caches["tokens"], vault)

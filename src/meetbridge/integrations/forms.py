@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
-from meetbridge.integrations.keyfile import MAX_KEY_BYTES
+from meetbridge.integrations.providers.google.keyfile import MAX_KEY_BYTES
 
 
 class SecretTextarea(forms.Textarea):

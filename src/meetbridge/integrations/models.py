@@ -93,6 +93,21 @@ class Credential(models.Model):
         return f"tenant:{self.integration.tenant_id}:key:{self.private_key_id}"
 
     @property
+    def public(self) -> dict[str, str]:
+        """The credential's identifiers that may be shown (never the secret)."""
+        return {
+            "client_email": self.client_email,
+            "client_id": self.client_id,
+            "project_id": self.project_id,
+            "private_key_id": self.private_key_id,
+        }
+
+    @property
+    def identity(self) -> str:
+        """Who the credential signs in as, for the audit log."""
+        return self.client_email
+
+    @property
     def problem(self) -> dict[str, str] | None:
         if not self.problem_code:
             return None

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
+from meetbridge.tenants.rules import RuleViolation
+
 
 @dataclass(frozen=True)
 class Interval:
@@ -88,6 +90,7 @@ class ProviderError(Exception):
         retryable: bool = False,
         status: int = 0,
         fix: str = "",
+        retry_after: float | None = None,
     ):
         super().__init__(message)
         self.code = code
@@ -95,10 +98,15 @@ class ProviderError(Exception):
         self.retryable = retryable
         self.status = status
         self.fix = fix
+        self.retry_after = retry_after  # seconds the provider asked callers to wait, if any
 
     @property
     def problem(self) -> dict[str, str]:
         return {"code": self.code, "message": self.message, "fix": self.fix}
+
+
+class CredentialError(RuleViolation):
+    """What the admin handed over is not a usable credential; the message says what to fix."""
 
 
 class NotConnected(ProviderError):

@@ -7,7 +7,7 @@ from datetime import datetime
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from meetbridge.integrations import service
+from meetbridge.integrations import verification
 
 
 @db_task()
@@ -16,7 +16,7 @@ def check_integration(credential_id: int, check_round: int, now: datetime | None
 
     `now` lets a test drive the clock; the worker passes nothing and gets the real time.
     """
-    result = service.check_credential(credential_id, check_round, now=now)
+    result = verification.check_credential(credential_id, check_round, now=now)
     if result is None:
         return None
     if result.status == "failed" and result.next_delay is not None:
@@ -29,7 +29,7 @@ def check_integration(credential_id: int, check_round: int, now: datetime | None
 @db_periodic_task(crontab(minute="7"))
 def recheck_verified_integrations(now: datetime | None = None) -> int:
     """Hourly sweep: every key in service that was last checked a day ago is checked again."""
-    due = service.due_for_daily_check(now)
+    due = verification.due_for_daily_check(now)
     for credential_id, check_round in due:
         check_integration(credential_id, check_round)
     return len(due)

@@ -1,4 +1,4 @@
-"""The tenant admin's Integrations page: connect Google, watch the check, fix what it finds."""
+"""The tenant admin's Integrations page: connect the calendars, watch the check, fix problems."""
 
 from __future__ import annotations
 
@@ -12,10 +12,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from meetbridge.integrations import service
+from meetbridge.integrations import connection, registry
 from meetbridge.integrations.forms import KeyForm
-from meetbridge.integrations.keyfile import KeyFileError
-from meetbridge.integrations.providers.google.diagnosis import CALENDAR_SCOPE
+from meetbridge.integrations.status import page_state
 from meetbridge.tenants.rules import RuleViolation
 
 
@@ -31,8 +30,16 @@ def tenant_admin_required(view: Callable) -> Callable:
 
 
 def _status_context(request: HttpRequest) -> dict:
-    state = service.page_state(request.user.tenant)
+    state = page_state(request.user.tenant)
     return {"state": state, "integration": state.integration, "tenant": request.user.tenant}
+
+
+def _chosen_kind(name) -> registry.ProviderKind:
+    """The provider whose setup steps the page shows: the one asked for, else the first."""
+    try:
+        return registry.kind(name)
+    except registry.UnsupportedProvider:
+        return registry.all_kinds()[0]
 
 
 @tenant_admin_required
@@ -41,22 +48,25 @@ def page(request: HttpRequest) -> HttpResponse:
     form = KeyForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            service.save_key(
+            connection.save_key(
                 tenant=request.user.tenant,
                 actor=request.user,
                 provider=form.cleaned_data["provider"],
                 raw_key=form.cleaned_data["raw_key"],
             )
-        except (KeyFileError, RuleViolation) as exc:
+        except RuleViolation as exc:
             form.add_error(None, exc.message)
         else:
+            company = registry.kind(form.cleaned_data["provider"]).wording.company
             messages.success(
                 request,
-                "Key saved. meetbridge is checking it with Google now; this page updates by itself.",
+                f"Key saved. meetbridge is checking it with {company} now; "
+                "this page updates by itself.",
             )
             return redirect("integrations:page")
     context = _status_context(request)
-    context.update(form=form, scope=CALENDAR_SCOPE)
+    kind = _chosen_kind(form["provider"].value())
+    context.update(form=form, kind=kind, scopes=kind.scopes, setup_template=kind.setup_template)
     return render(request, "integrations/page.html", context, status=422 if form.errors else 200)
 
 
@@ -73,8 +83,8 @@ def status(request: HttpRequest) -> HttpResponse:
 @require_POST
 def check(request: HttpRequest) -> HttpResponse:
     try:
-        service.request_check(tenant=request.user.tenant, actor=request.user)
-    except service.NothingToCheck as exc:
+        connection.request_check(tenant=request.user.tenant, actor=request.user)
+    except connection.NothingToCheck as exc:
         messages.error(request, exc.message)
     else:
         messages.success(request, "Checking again now; this page updates by itself.")
@@ -84,6 +94,6 @@ def check(request: HttpRequest) -> HttpResponse:
 @tenant_admin_required
 @require_POST
 def disconnect(request: HttpRequest) -> HttpResponse:
-    if service.disconnect(tenant=request.user.tenant, actor=request.user):
+    if connection.disconnect(tenant=request.user.tenant, actor=request.user):
         messages.success(request, "Disconnected: the stored key was destroyed.")
     return redirect("integrations:page")

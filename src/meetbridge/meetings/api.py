@@ -10,10 +10,11 @@ from ninja import Header, Router, Schema, Status
 from pydantic import Field
 
 from meetbridge.api.auth import caller
-from meetbridge.api.schemas import ErrorOut
+from meetbridge.api.schemas import ErrorOut, JsonObjectIn
 from meetbridge.meetings.booking import book
 from meetbridge.meetings.changes import cancel, reschedule
 from meetbridge.meetings.reading import list_meetings, read_meeting
+from meetbridge.meetings.rules import LIMITS
 
 router = Router(tags=["meetings"])
 
@@ -29,18 +30,45 @@ ERRORS = {
 }
 
 
-class MeetingIn(Schema):
-    attendees: list[str] = Field(description="Colleagues' e-mail addresses (not your own).")
-    start: datetime = Field(description="RFC 3339 with an offset, in the future.")
-    duration: int = Field(description="Minutes, from 5 to 720.")
-    title: str = Field(description="Up to 200 characters.")
-    description: str = Field("", description="Plain text for the invitation; not kept after.")
+def _limits(**bounds) -> dict:
+    """Bounds stated in the OpenAPI document; the booking rules enforce them, with their own
+    error codes (invalid_duration, title_too_long, ...)."""
+    return {"json_schema_extra": bounds}
+
+
+class MeetingIn(JsonObjectIn):
+    attendees: list[str] = Field(
+        description="Colleagues' e-mail addresses (not your own), each once.",
+        **_limits(minItems=1, maxItems=LIMITS.max_attendees),
+    )
+    start: datetime = Field(
+        description="RFC 3339 with an offset, in the future, at most "
+        f"{LIMITS.horizon.days} days ahead."
+    )
+    duration: int = Field(
+        description=f"Minutes, from {LIMITS.min_minutes} to {LIMITS.max_minutes}.",
+        **_limits(minimum=LIMITS.min_minutes, maximum=LIMITS.max_minutes),
+    )
+    title: str = Field(
+        description=f"One line of text, up to {LIMITS.max_title} characters.",
+        **_limits(minLength=1, maxLength=LIMITS.max_title),
+    )
+    description: str = Field(
+        "",
+        description="Plain text for the invitation; not kept after.",
+        **_limits(maxLength=LIMITS.max_description),
+    )
     video: bool = Field(False, description="Add a Google Meet link.")
 
 
-class RescheduleIn(Schema):
+class RescheduleIn(JsonObjectIn):
     start: datetime | None = Field(None, description="New start; default: unchanged.")
-    duration: int | None = Field(None, description="New length in minutes; default: unchanged.")
+    duration: int | None = Field(
+        None,
+        description=f"New length in minutes ({LIMITS.min_minutes} to {LIMITS.max_minutes}); "
+        "default: unchanged.",
+        **_limits(minimum=LIMITS.min_minutes, maximum=LIMITS.max_minutes),
+    )
 
 
 class AttendeeOut(Schema):

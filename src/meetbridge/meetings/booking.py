@@ -20,7 +20,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from meetbridge.integrations.provider import CalendarProvider, EventView, Interval, ProviderError
-from meetbridge.meetings import errors, states
+from meetbridge.meetings import errors, key_claims, states
 from meetbridge.meetings.calendar import (
     GONE_CODES,
     UNCERTAIN_CODES,
@@ -81,12 +81,43 @@ def book(
     }
     digest = fingerprint("book", request_payload(**asked))
     if key:
-        record = IdempotencyRecord.objects.filter(person=organizer, key=key).first()
-        if record is not None:
-            answer = _replay(record, digest, now=now)
-            if answer is not None:
-                return answer
+        # The key is claimed before any check: a concurrent repeat then waits for this
+        # request's answer instead of meeting its reservation as a clash.
+        answer = _answer_of_key(organizer, key, digest, now=now)
+        if answer is not None:
+            return answer
+    try:
+        return _book_claimed(organizer, asked, key=key, digest=digest, now=now)
+    except BaseException:
+        key_claims.release(organizer, key)
+        raise
 
+
+def _answer_of_key(organizer: Person, key: str, digest: str, *, now: datetime) -> dict | None:
+    """The answer a request with this key already gave (waiting briefly for one in flight),
+    or None once this request holds the key and must book."""
+    record = key_claims.claim(organizer, key, digest, now=now)
+    while record is not None:
+        if record.fingerprint != digest:
+            raise key_reused_error()
+        record = key_claims.wait_while_working(
+            record, now=now, waiting=key_claims.Waiting.configured()
+        )
+        if record is None:
+            record = key_claims.claim(organizer, key, digest, now=now)
+            continue
+        if key_claims.still_working(record, now=now):
+            raise errors.in_progress()
+        answer = _replay(record, digest, now=now)
+        if answer is not None:
+            return answer
+        record = key_claims.claim(organizer, key, digest, now=now)
+    return None
+
+
+def _book_claimed(
+    organizer: Person, asked: dict, *, key: str | None, digest: str, now: datetime
+) -> dict:
     request = check_booking(organizer_email=organizer.email, now=now, **asked)
     people = participants(organizer, request.attendees)
     emails = [person.email for person in people]
@@ -289,12 +320,14 @@ def _remember(organizer: Person, key: str | None, digest: str, refusal: MeetingE
         return
     try:
         with transaction.atomic():
-            IdempotencyRecord.objects.create(
+            IdempotencyRecord.objects.update_or_create(
                 person=organizer,
                 key=key,
-                fingerprint=digest,
-                status_code=refusal.status,
-                response=refusal.body(),
+                defaults={
+                    "fingerprint": digest,
+                    "status_code": refusal.status,
+                    "response": refusal.body(),
+                },
             )
     except IntegrityError:
         log.info("Another request kept an answer for this Idempotency-Key first")

@@ -17,10 +17,11 @@ GONE_CODES = frozenset({"not_found", "gone"})
 
 def calendar_for(tenant, actor=None) -> CalendarProvider:
     """The tenant's verified calendar connection, acting on `actor`'s request (None: a job)."""
-    from meetbridge.integrations.service import provider_for
+    from meetbridge.integrations.access import provider_for
+    from meetbridge.integrations.freebusy_cache import DropsStaleAnswers
 
     try:
-        return provider_for(tenant, actor)
+        return DropsStaleAnswers(provider_for(tenant, actor), tenant.id)
     except ProviderError as error:
         raise calendar_failure(error) from error
 

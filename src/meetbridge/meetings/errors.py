@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from meetbridge.api.errors import ApiError
+from meetbridge.integrations.failures import http_status, retry_headers
 from meetbridge.integrations.provider import ProviderError
 
 
@@ -49,13 +50,18 @@ def organizer_only() -> MeetingError:
     )
 
 
+IN_PROGRESS_RETRY_SECONDS = 2
+
+
 def in_progress() -> MeetingError:
-    return MeetingError(
+    error = MeetingError(
         409,
         "request_in_progress",
         "This meeting is being booked or changed by another request right now; try again in "
         "a few seconds.",
     )
+    error.headers = {"Retry-After": str(IN_PROGRESS_RETRY_SECONDS)}
+    return error
 
 
 def pending() -> MeetingError:
@@ -93,25 +99,32 @@ def organizer_revoked(email: str) -> MeetingError:
 
 
 def calendar_failure(error: ProviderError) -> MeetingError:
-    """A provider's refusal, in words for the person booking (its fix is for admins)."""
+    """A provider's refusal, in words for the person booking (its fix is for admins); the
+    status comes from the one table in `integrations.failures`, as on every route."""
+    status = http_status(error)
     if error.code == "calendar_not_connected":
-        return MeetingError(409, "calendar_not_connected", f"{error.message} {error.fix}".strip())
-    if error.code in ("rate_limited", "quota_exceeded"):
-        return MeetingError(
+        failure = MeetingError(409, error.code, f"{error.message} {error.fix}".strip())
+    elif status == 429:
+        failure = MeetingError(
             429,
             f"calendar_{error.code}",
             f"{error.message} Nothing was booked or changed; try again later.",
         )
-    if error.retryable:
-        return MeetingError(
+    elif status == 503:
+        failure = MeetingError(
             503,
             "calendar_unavailable",
             f"Google Calendar is not answering right now ({error.message}); try again in a "
             "minute. Nothing was booked or changed.",
         )
-    return MeetingError(
-        502,
-        "calendar_refused",
-        f"Google Calendar refused the request: {error.message} "
-        "If this persists, ask a tenant admin to check the Integrations page.",
-    )
+    elif status in (404, 409, 422):
+        failure = MeetingError(status, error.code, error.message)
+    else:
+        failure = MeetingError(
+            502,
+            "calendar_refused",
+            f"Google Calendar refused the request: {error.message} "
+            "If this persists, ask a tenant admin to check the Integrations page.",
+        )
+    failure.headers = retry_headers(error)
+    return failure

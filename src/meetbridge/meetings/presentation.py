@@ -7,6 +7,8 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from meetbridge.meetings.meeting import RESPONSE_LABELS, Meeting
+from meetbridge.meetings.rules import LIMITS
+from meetbridge.scheduling.rules import check_moment_range
 from meetbridge.tenants.rules import RuleViolation
 
 LOCAL_INPUT_FORMAT = "%Y-%m-%dT%H:%M"  # what <input type="datetime-local"> sends and shows
@@ -34,7 +36,7 @@ def parse_local_input(value: str, zone: str) -> datetime:
         raise RuleViolation(
             "invalid_start", "Give the new start as a date and a time, e.g. 2030-03-05 14:30."
         ) from None
-    return naive.replace(tzinfo=ZoneInfo(zone))
+    return check_moment_range(naive.replace(tzinfo=ZoneInfo(zone)), "The new start")
 
 
 def parse_slot_query(start: str, duration: str) -> tuple[datetime, int]:
@@ -58,7 +60,12 @@ def parse_slot_query(start: str, duration: str) -> tuple[datetime, int]:
         raise RuleViolation(
             "invalid_duration", "The link's duration is not a number of minutes."
         ) from None
-    return moment, minutes
+    if not LIMITS.min_minutes <= minutes <= LIMITS.max_minutes:
+        raise RuleViolation(
+            "invalid_duration",
+            f"The link's duration must be {LIMITS.min_minutes} to {LIMITS.max_minutes} minutes.",
+        )
+    return check_moment_range(moment, "The link's start"), minutes
 
 
 @dataclass(frozen=True)

@@ -114,8 +114,11 @@ def reserve_new(
                 for position, person in enumerate(people)
             )
             if key:
-                IdempotencyRecord.objects.create(
-                    person=booking.organizer, key=key, fingerprint=fingerprint, booking=booking
+                # Usually the key's claim (see key_claims), now pointing at its booking.
+                IdempotencyRecord.objects.update_or_create(
+                    person=booking.organizer,
+                    key=key,
+                    defaults={"fingerprint": fingerprint, "booking": booking},
                 )
     except IntegrityError as exc:
         if key and IdempotencyRecord.objects.filter(person=booking.organizer, key=key).exists():

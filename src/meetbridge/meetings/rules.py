@@ -6,6 +6,7 @@ each violation says what to change.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from meetbridge.integrations.provider import Interval
+from meetbridge.scheduling.rules import check_moment_range
 from meetbridge.tenants.rules import RuleViolation, normalise_email
 
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
@@ -58,6 +60,7 @@ def check_times(
             "start_without_offset",
             "start must include a UTC offset, for example 2030-05-06T14:00:00-04:00.",
         )
+    check_moment_range(start, "start")
     if isinstance(duration, bool) or not isinstance(duration, int):
         raise RuleViolation("invalid_duration", "duration must be a whole number of minutes.")
     if not limits.min_minutes <= duration <= limits.max_minutes:
@@ -173,7 +176,9 @@ def request_payload(
 ) -> dict[str, Any]:
     """A booking request spelled one way, for its idempotency fingerprint."""
     if start.tzinfo is not None and start.utcoffset() is not None:
-        start = start.astimezone(UTC)
+        # A time at the very end of the calendar cannot move to UTC; check_times refuses it.
+        with contextlib.suppress(OverflowError):
+            start = start.astimezone(UTC)
     return {
         "attendees": [a.strip().lower() for a in attendees],
         "start": start.isoformat(),

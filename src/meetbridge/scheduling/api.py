@@ -5,10 +5,11 @@ from zoneinfo import ZoneInfo
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import Field, Query, Router, Schema
+from pydantic import StrictBool
 
 from meetbridge.api.auth import caller
 from meetbridge.api.errors import ApiError
-from meetbridge.api.schemas import ErrorOut
+from meetbridge.api.schemas import ErrorOut, JsonObjectIn
 from meetbridge.integrations.api import provider_error
 from meetbridge.integrations.provider import ProviderError
 from meetbridge.scheduling import consent
@@ -23,8 +24,11 @@ from meetbridge.scheduling.rules import MAX_HORIZON, parse_moment
 router = Router(tags=["scheduling"])
 
 
-class CalendarAccessIn(Schema):
-    granted: bool = True
+class CalendarAccessIn(JsonObjectIn):
+    # Consent is never implied: `true` grants, `false` revokes, anything else is refused.
+    granted: StrictBool = Field(
+        description="true grants calendar access; false revokes it. Required."
+    )
     time_zone: str | None = Field(None, description="IANA zone; left out: unchanged")
     working_hours: dict[str, Any] | None = Field(
         None,

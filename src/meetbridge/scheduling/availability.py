@@ -14,7 +14,10 @@ from datetime import datetime, timedelta
 from django.db.models import Q
 from django.utils import timezone
 
-from meetbridge.integrations.service import provider_for
+from meetbridge.audit import service as audit
+from meetbridge.audit.models import AuditEvent
+from meetbridge.integrations.access import provider_for
+from meetbridge.integrations.freebusy_cache import free_busy_reused
 from meetbridge.scheduling.consent import has_granted, time_zone_of, working_hours_of
 from meetbridge.scheduling.rules import check_duration, check_interval, check_window
 from meetbridge.scheduling.slots import Participant, Slot, SlotQuery, common_slots, to_span
@@ -24,6 +27,7 @@ from meetbridge.tenants.rules import RuleViolation, normalise_email
 # A slot must start at least this long after the request, so that it can still be booked.
 MIN_NOTICE_MINUTES = 15
 MAX_COLLEAGUES = 150
+REUSED_OPERATION = "freebusy.reused"
 
 
 class AvailabilityRefused(Exception):
@@ -126,6 +130,21 @@ def require_own_consent(caller: Person | None) -> None:
         )
 
 
+def record_reuse(caller: Person, people: int, age_seconds: float) -> None:
+    """The audit log tells a reused answer from a call to the calendar provider."""
+    audit.record(
+        tenant=caller.tenant,
+        kind=AuditEvent.Kind.CREDENTIAL_USE,
+        operation=REUSED_OPERATION,
+        actor=caller,
+        subject_email=caller.email,
+        outcome="reused",
+        latency_ms=0,
+        detail=f"{people} calendars; an answer read {age_seconds:.0f} s earlier, "
+        "no call to the calendar provider",
+    )
+
+
 def find_availability(
     caller: Person, request: AvailabilityRequest, *, now: datetime | None = None
 ) -> Availability:
@@ -145,9 +164,17 @@ def find_availability(
         return Availability(zone, [], people)  # nothing fits: no need to ask Google
 
     provider = provider_for(caller.tenant, caller)
-    free_busy = provider.free_busy(
-        as_email=caller.email, emails=[p.email for p in people], start=earliest, end=request.end
+    answer = free_busy_reused(
+        provider,
+        tenant_id=caller.tenant_id,
+        as_email=caller.email,
+        emails=[p.email for p in people],
+        start=earliest,
+        end=request.end,
     )
+    if answer.reused:
+        record_reuse(caller, len(people), answer.age_seconds)
+    free_busy = answer.free_busy
     unknown = dict(free_busy.unknown)
     for person in people:
         if person.email not in free_busy.busy and person.email not in unknown:

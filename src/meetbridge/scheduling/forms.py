@@ -10,7 +10,9 @@ from django import forms
 from meetbridge.scheduling.rules import (
     DAY_NAMES,
     DAYS,
+    EARLIEST_YEAR,
     INTERVALS,
+    LATEST_YEAR,
     MAX_HORIZON,
     check_working_hours,
     time_zone_choices,
@@ -121,6 +123,13 @@ class AvailabilityForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        first, last = cleaned.get("first_day"), cleaned.get("last_day")
+        for name in ("first_day", "last_day"):
+            day = cleaned.get(name)
+            # Checked before any date arithmetic, which overflows near the years 1 and 9999.
+            if day and not EARLIEST_YEAR <= day.year <= LATEST_YEAR:
+                self.add_error(name, f"Pick a day between {EARLIEST_YEAR} and {LATEST_YEAR}.")
+                cleaned.pop(name, None)
         first, last = cleaned.get("first_day"), cleaned.get("last_day")
         if first and last:
             if last < first:

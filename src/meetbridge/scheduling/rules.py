@@ -182,6 +182,22 @@ INTERVALS = (5, 10, 15, 20, 30, 60)
 UNENCODED_PLUS = re.compile(r" (\d{2}:?\d{2})$")
 
 
+# Far beyond any horizon a request may reach, yet far from the ends of Python's datetime
+# (years 1 and 9999), where converting a zone or adding a duration overflows.
+EARLIEST_YEAR = 1900
+LATEST_YEAR = 2999
+
+
+def check_moment_range(moment: datetime, name: str) -> datetime:
+    """Refuses a time so far off that arithmetic on it could overflow; checked before any."""
+    if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
+        raise RuleViolation(
+            "time_out_of_range",
+            f"{name} must be a date between the years {EARLIEST_YEAR} and {LATEST_YEAR}.",
+        )
+    return moment
+
+
 def parse_moment(text: Any, name: str) -> datetime:
     """An RFC 3339 time with an offset (or Z)."""
     example = "e.g. 2026-06-15T09:00:00-04:00 or 2026-06-15T13:00:00Z"
@@ -199,7 +215,7 @@ def parse_moment(text: Any, name: str) -> datetime:
         raise RuleViolation(
             "invalid_time", f"{name} {text.strip()!r} has no UTC offset; add one, {example}."
         )
-    return moment
+    return check_moment_range(moment, name)
 
 
 def check_window(start: datetime, end: datetime, now: datetime) -> None:

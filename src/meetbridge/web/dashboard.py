@@ -74,7 +74,7 @@ def upcoming_meetings(person: Person, limit: int = 5) -> list[UpcomingMeeting]:
 
 def integration_summary(tenant: Tenant) -> dict:
     """The integration as its API shows it: status, problem, last check (never the key)."""
-    from meetbridge.integrations.service import describe
+    from meetbridge.integrations.status import describe
 
     return describe(tenant)
 

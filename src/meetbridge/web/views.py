@@ -88,7 +88,8 @@ def _audit_page(tenant, kind: str, before: str | None) -> tuple[list[AuditEvent]
     events = AuditEvent.objects.filter(tenant=tenant).order_by("-at", "-id")
     if kind:
         events = events.filter(kind=kind)
-    if before and before.isdigit():
+    # isdigit() alone admits '²' and other digits int() refuses.
+    if before and before.isascii() and before.isdigit() and len(before) <= 18:
         cursor = AuditEvent.objects.filter(tenant=tenant, id=int(before)).first()
         if cursor is not None:
             events = events.filter(Q(at__lt=cursor.at) | Q(at=cursor.at, id__lt=cursor.id))

@@ -9,8 +9,8 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from meetbridge.integrations.access import vault
 from meetbridge.integrations.models import Credential
-from meetbridge.integrations.service import vault
 from meetbridge.integrations.vault import VaultError
 
 

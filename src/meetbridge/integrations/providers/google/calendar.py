@@ -27,6 +27,7 @@ import google.auth.transport.requests
 import requests
 from google.oauth2 import service_account
 
+from meetbridge.integrations.backoff import BACKOFF, PersonBackoff
 from meetbridge.integrations.provider import (
     CallObserver,
     CallRecord,
@@ -37,7 +38,6 @@ from meetbridge.integrations.provider import (
 )
 from meetbridge.integrations.providers.google import wire
 from meetbridge.integrations.providers.google.diagnosis import (
-    CALENDAR_SCOPE,
     Context,
     Diagnosis,
     api_error_reason,
@@ -48,10 +48,12 @@ from meetbridge.integrations.providers.google.diagnosis import (
 )
 from meetbridge.integrations.providers.google.retry import (
     RetryPolicy,
+    is_rate_limit,
     is_retryable,
     parse_retry_after,
 )
-from meetbridge.integrations.providers.google.tokens import TOKENS, TokenCache
+from meetbridge.integrations.providers.google.scope import CALENDAR_SCOPE
+from meetbridge.integrations.tokens import TOKENS, TokenCache
 
 USER_AGENT = "meetbridge/0.1"
 # Answers a caller asked to handle itself, as the audit log names them.
@@ -160,6 +162,7 @@ class GoogleWorkspaceProvider:
         tokens: TokenCache = TOKENS,
         sleep: Callable[[float], None] = time.sleep,
         jitter: Callable[[], float] = random.random,
+        backoff: PersonBackoff = BACKOFF,
     ) -> None:
         self._key = dict(key)
         self._credential_key = credential_key  # integration and key version: tokens per key
@@ -168,6 +171,7 @@ class GoogleWorkspaceProvider:
         self._tokens = tokens
         self._sleep = sleep
         self._jitter = jitter
+        self._backoff = backoff
 
     # -- the interface --
 
@@ -432,8 +436,22 @@ class GoogleWorkspaceProvider:
         started = time.monotonic()
         attempt = 0
         renewed_token = False
+        person = (self._credential_key, subject)
+        retry = self._config.retry
         while True:
             attempt += 1
+            paused = self._backoff.remaining(person)
+            if paused > 0:
+                # Google told another call for this person to slow down: wait the pause out
+                # with them when the policy would wait that long anyway, else say when to come
+                # back, without spending another call against the limit.
+                if paused > retry.max_delay or retry.gives_up_after(attempt):
+                    diagnosis = diagnose_api_error(429, "", ctx)
+                    self._fail(
+                        observe, operation, subject, started, attempt - 1, 0, diagnosis,
+                        "not sent: backing off", retry_after=paused,
+                    )  # fmt: skip
+                self._sleep(paused)
             token = self._token(subject, observe)
             try:
                 response = shared_session().request(
@@ -454,6 +472,7 @@ class GoogleWorkspaceProvider:
             status = response.status_code
             data = _json_or_text(response) if response.content else None
             if status < 300 or status in accept:
+                self._backoff.succeeded(person)
                 outcome = "ok" if status < 300 else ACCEPTED_OUTCOMES.get(status, f"http_{status}")
                 self._record(observe, operation, subject, outcome, started, attempt, status, detail)
                 if status < 300 and method != "DELETE" and not isinstance(data, Mapping):
@@ -466,11 +485,20 @@ class GoogleWorkspaceProvider:
                 renewed_token = True
                 continue
             reason = api_error_reason(data)
-            if is_retryable(status, reason) and not self._config.retry.gives_up_after(attempt):
-                wait = self._config.retry.delay(
-                    attempt, self._jitter, parse_retry_after(response.headers.get("Retry-After"))
-                )
-                self._sleep(wait)
+            retry_after = parse_retry_after(response.headers.get("Retry-After"))
+            if is_rate_limit(status, reason):
+                # The pause is the person's, not this call's: the next attempt (this call's or
+                # any other's for the same person) waits for it at the top of the loop.
+                pause = self._backoff.limited(person, retry_after, first=retry.base_delay)
+                if not retry.gives_up_after(attempt) and pause <= retry.max_delay:
+                    continue
+                diagnosis = diagnose_api_error(status, data, ctx)
+                self._fail(
+                    observe, operation, subject, started, attempt, status, diagnosis, detail,
+                    retry_after=pause,
+                )  # fmt: skip
+            if is_retryable(status, reason) and not retry.gives_up_after(attempt):
+                self._sleep(retry.delay(attempt, self._jitter, retry_after))
                 continue
             diagnosis = diagnose_api_error(status, data, ctx)
             self._fail(observe, operation, subject, started, attempt, status, diagnosis, detail)
@@ -521,7 +549,10 @@ class GoogleWorkspaceProvider:
         status: int,
         diagnosis: Diagnosis,
         detail: str = "",
+        retry_after: float | None = None,
     ):
         self._record(observe, operation, subject, diagnosis.code, started, attempts, status, detail)
+        error = diagnosis.error(status)
+        error.retry_after = retry_after
         # Without the chained cause: Google's raw answer stays out of tracebacks and logs.
-        raise diagnosis.error(status) from None
+        raise error from None

@@ -19,8 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from meetbridge.integrations.provider import ProviderError
-
-CALENDAR_SCOPE = "https://www.googleapis.com/auth/calendar"
+from meetbridge.integrations.providers.google.scope import CALENDAR_SCOPE
 
 STEP_1 = "Step 1 (service account and JSON key in the Google Cloud console)"
 STEP_2 = "Step 2 (domain-wide delegation in the Google Workspace admin console)"

@@ -14,6 +14,11 @@ from dataclasses import dataclass
 RETRYABLE_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded"})
 
 
+def is_rate_limit(status: int, reason: str = "") -> bool:
+    """Google's "slow down" (429, or 403 with a rate-limit reason), not its daily quota."""
+    return status == 429 or (status == 403 and reason in RETRYABLE_REASONS)
+
+
 def is_retryable(status: int, reason: str = "") -> bool:
     if status >= 500 or status == 429:
         return True

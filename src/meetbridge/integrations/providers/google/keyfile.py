@@ -22,6 +22,8 @@ from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
+from meetbridge.integrations.provider import CredentialError
+
 MAX_KEY_BYTES = 16 * 1024
 MIN_RSA_BITS = 2048
 MAX_RSA_BITS = 8192  # parsing cost grows with size; Google issues 2048
@@ -64,13 +66,8 @@ HOW_TO_GET_ONE = (
 )
 
 
-class KeyFileError(ValueError):
+class KeyFileError(CredentialError):
     """The upload is not a usable service-account key; the message says what to fix."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
 
 
 @dataclass(frozen=True)

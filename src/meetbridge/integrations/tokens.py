@@ -1,11 +1,11 @@
 """Access tokens, cached per (credential, impersonated person) for the whole process.
 
 A token is reused until shortly before it expires. When several threads need a token for
-the same key and person at once, one of them asks Google and the others wait for its answer,
-so Google sees one exchange, not a burst.
+the same key and person at once, one of them asks the provider and the others wait for its
+answer, so the provider sees one exchange, not a burst.
 
 With a `SharedTokens` store (Redis in production), server processes also share tokens: a
-process that has none asks the store before Google, and one process at a time fetches a
+process that has none asks the store before the provider, and one process at a time fetches a
 token for a given key and person while the others wait for it in the store.
 """
 
@@ -17,8 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-# Google's tokens live an hour. Renewing a minute early keeps a call started just before expiry
-# from arriving with a dead token (a call's read timeout is 30 s; a 401 still renews once), and
+# Provider tokens live about an hour. Renewing a minute early keeps a call started just before
+# expiry from arriving with a dead token (a call's read timeout is 30 s; a 401 still renews once), and
 # costs 3600/3540 = 1.02 exchanges an hour per person, where five minutes cost 1.09.
 RENEW_BEFORE_SECONDS = 60.0
 
@@ -34,7 +34,7 @@ def renew_at(now: float, lifetime_seconds: float) -> float:
     return now + max(0.0, lifetime_seconds - margin)
 
 
-# How long a process waits for another process's fetch before asking Google itself.
+# How long a process waits for another process's fetch before asking the provider itself.
 SHARED_WAIT_SECONDS = 5.0
 SHARED_POLL_SECONDS = 0.05
 
@@ -121,7 +121,7 @@ class TokenCache:
             return token
         claimed = shared.claim(key)
         if not claimed:
-            # Another process is asking Google right now: wait for its token in the store.
+            # Another process is asking the provider right now: wait for its token in the store.
             waited = 0.0
             while waited < SHARED_WAIT_SECONDS:
                 self._sleep(SHARED_POLL_SECONDS)
@@ -140,7 +140,7 @@ class TokenCache:
                 shared.release(key)
 
     def forget(self, key: tuple[str, str], value: str | None = None) -> None:
-        """Drop a token Google no longer accepts (only that one, if `value` is given)."""
+        """Drop a token the provider no longer accepts (only that one, if `value` is given)."""
         with self._lock:
             cached = self._tokens.get(key)
             if cached is not None and (value is None or cached.value == value):

@@ -1,0 +1,70 @@
+"""Google Workspace as the registry sees it: the key file, the settings, the provider."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from meetbridge.integrations.provider import CalendarProvider, CallObserver
+from meetbridge.integrations.providers.google.keyfile import parse_key
+from meetbridge.integrations.providers.google.retry import RetryPolicy
+from meetbridge.integrations.providers.google.scope import CALENDAR_SCOPE
+from meetbridge.integrations.registry import ParsedCredential, Wording
+
+
+class GoogleKind:
+    name = "google"
+    label = "Google Workspace"
+    scopes = (CALENDAR_SCOPE,)
+    api_field = "service_account"
+    setup_template = "integrations/google/_setup.html"
+    wording = Wording(
+        company="Google",
+        credential="service-account key",
+        save_again="Save the JSON key file again",
+    )
+
+    def parse_credential(self, raw: Any) -> ParsedCredential:
+        key = parse_key(raw)
+        return ParsedCredential(
+            public=key.public(),
+            secret=key.fields,
+            secret_id=key.private_key_id,
+            summary=f"key {key.private_key_id} of {key.client_email}",
+        )
+
+    def identity(self, public: Mapping[str, str]) -> str:
+        return public.get("client_email", "")
+
+    def config_from(self, options: Mapping[str, Any]):
+        from meetbridge.integrations.providers.google.calendar import GoogleConfig
+
+        return GoogleConfig(
+            token_uri=options["GOOGLE_TOKEN_URI"],
+            api_base=options["GOOGLE_API_BASE"].rstrip("/"),
+            retry=RetryPolicy(
+                max_attempts=int(options.get("GOOGLE_RETRY_ATTEMPTS", 4)),
+                base_delay=float(options.get("GOOGLE_RETRY_BASE_SECONDS", 0.5)),
+                max_delay=float(options.get("GOOGLE_RETRY_MAX_SECONDS", 8.0)),
+            ),
+            connect_timeout=float(options.get("GOOGLE_CONNECT_TIMEOUT", 5.0)),
+            read_timeout=float(options.get("GOOGLE_READ_TIMEOUT", 30.0)),
+        )
+
+    def build(
+        self,
+        *,
+        secret: Mapping[str, Any],
+        config: Any,
+        observe: CallObserver,
+        token_scope: str,
+    ) -> CalendarProvider:
+        # google-auth and the HTTP session load only where a provider is really built.
+        from meetbridge.integrations.providers.google.calendar import GoogleWorkspaceProvider
+
+        return GoogleWorkspaceProvider(
+            key=secret, credential_key=token_scope, config=config, observe=observe
+        )
+
+
+GOOGLE = GoogleKind()

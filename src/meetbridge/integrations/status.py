@@ -1,0 +1,80 @@
+"""The integration as the API and the Integrations page show it (never a secret)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from meetbridge.integrations import registry
+from meetbridge.integrations.models import Credential, Integration
+from meetbridge.tenants.models import Tenant
+
+NOT_CONFIGURED = "not_configured"
+
+
+def integration_of(tenant: Tenant) -> Integration | None:
+    return Integration.objects.filter(tenant=tenant).first()
+
+
+def newest_credential(integration: Integration | None) -> Credential | None:
+    """The key the admin saved last: a candidate awaiting verification, else the one in use."""
+    if integration is None:
+        return None
+    return integration.credentials.order_by("in_service", "-version").first()
+
+
+def _no_public_fields() -> dict[str, None]:
+    """Every provider's public block, empty: the API shape is the same whichever is chosen."""
+    return {kind.api_field: None for kind in registry.all_kinds()}
+
+
+def describe(tenant: Tenant) -> dict[str, Any]:
+    """The integration as the API shows it (never the private key)."""
+    integration = integration_of(tenant)
+    credential = newest_credential(integration)
+    if integration is None or credential is None:
+        return {
+            "provider": None,
+            "status": NOT_CONFIGURED,
+            **_no_public_fields(),
+            "scopes": [],
+            "checked_at": None,
+            "problem": None,
+        }
+    kind = registry.kind(integration.provider)
+    return {
+        "provider": integration.provider,
+        "status": credential.status,
+        **_no_public_fields(),
+        kind.api_field: credential.public,
+        "scopes": list(kind.scopes),
+        "checked_at": credential.checked_at,
+        "problem": credential.problem,
+    }
+
+
+@dataclass(frozen=True)
+class PageState:
+    """What the Integrations page shows beyond the API's shape."""
+
+    integration: dict[str, Any]
+    next_check_at: datetime | None
+    saved_by: str
+    saved_at: datetime | None
+    previous_key_in_service: Credential | None
+
+
+def page_state(tenant: Tenant) -> PageState:
+    integration = integration_of(tenant)
+    credential = newest_credential(integration)
+    previous = None
+    if credential is not None and not credential.in_service:
+        previous = integration.credentials.filter(in_service=True).first()
+    return PageState(
+        integration=describe(tenant),
+        next_check_at=credential.next_check_at if credential else None,
+        saved_by=(credential.saved_by.email if credential and credential.saved_by else ""),
+        saved_at=credential.saved_at if credential else None,
+        previous_key_in_service=previous,
+    )
