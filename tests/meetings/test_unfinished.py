@@ -23,7 +23,7 @@ from tests.meetings.test_repair import interrupted_booking
 
 REFUSE_DELETES = {
     "error_rate": 1.0,
-    "error_status": 403,
+    "error_status": 400,  # a refusal, not a limit to back off from
     "paths": ["/calendar/v3/calendars/*/events/*"],
     "methods": ["DELETE"],
 }
