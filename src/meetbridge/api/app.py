@@ -18,6 +18,7 @@ from meetbridge.tenants.rules import RuleViolation
 
 log = logging.getLogger(__name__)
 
+
 class TextCheckingParser(Parser):
     """Query strings arrive decoded by Django, but may still carry a NUL, which PostgreSQL
     cannot store or compare: refused before any view sees it. (Bodies: api.schemas.)"""

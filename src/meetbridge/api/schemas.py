@@ -31,7 +31,7 @@ class JsonObjectIn(BaseModel):
     def _object_of_storable_text(cls, data: Any) -> Any:
         if not isinstance(data, dict):
             raise PydanticCustomError(
-                "json_object", "the body must be a JSON object such as {\"name\": value}"
+                "json_object", 'the body must be a JSON object such as {"name": value}'
             )
         where = first_invalid_text(data, where="")
         if where is not None:

@@ -8,6 +8,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.responses import Status
+from pydantic import Field
 
 from meetbridge.api.errors import ApiError
 from meetbridge.api.schemas import ErrorOut, JsonObjectIn
@@ -39,6 +40,12 @@ class IntegrationOut(Schema):
     scopes: list[str]
     checked_at: datetime | None
     problem: ProblemOut | None
+    degraded: bool = Field(
+        False,
+        description="Verified, but the provider's own trouble (unreachable, 5xx, a limit) failed "
+        "the latest checks: the integration stays enabled and is checked again.",
+    )
+    last_success_at: datetime | None = Field(None, description="When a check last passed.")
 
 
 class IntegrationIn(JsonObjectIn):
