@@ -10,6 +10,7 @@ from django.test import Client
 from django.utils import timezone
 
 from meetbridge.audit.models import AuditEvent
+from meetbridge.integrations import connection
 from meetbridge.meetings import retry, states
 from meetbridge.meetings.booking import confirm
 from meetbridge.meetings.calendar import calendar_for
@@ -133,3 +134,19 @@ def test_an_event_of_a_failed_booking_is_withdrawn_again_until_it_is_gone(team):
     assert meetbridge_events(team.sandbox, ben.email) == []
     assert AuditEvent.objects.filter(operation="meeting.withdrawn").count() == 1
     assert booking.event_id not in {m["id"] for m in api_as(ben).get("/meetings").json()}
+
+
+def test_a_withdrawal_is_never_given_up_even_without_a_calendar_to_ask(team):
+    ben, cy = team.members[:2]
+    booking, _ = interrupted_booking(team, ben, cy, next_weekday_at(9), on_calendar=True)
+    advance(booking, states.FAILED, problem_code="booking_not_made")
+    Booking.objects.filter(pk=booking.pk).update(
+        withdrawal_pending=True, lease_until=None, next_try_at=timezone.now()
+    )
+    connection.disconnect(tenant=team.tenant, actor=team.admin)  # calendar_for now refuses
+    for _ in range(retry.DEFAULT_MAX_TRIES + 2):
+        booking.refresh_from_db()
+        sweep(now=booking.next_try_at)
+    booking.refresh_from_db()
+    assert booking.withdrawal_pending and booking.gave_up_at is None
+    assert booking.next_try_at is not None  # still coming back, an hour apart at most

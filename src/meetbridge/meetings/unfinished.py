@@ -72,9 +72,10 @@ def _withdrawal_failed(booking: Booking, error: ProviderError, *, now: datetime)
 
 
 def note_failed_try(booking: Booking, problem, *, now: datetime) -> bool:
-    """Counts a failed try of the sweep at settling the booking. True when it gives up."""
+    """Counts a failed try of the sweep at settling the booking (or withdrawing its event,
+    which is never given up). True when it gives up."""
     tries = booking.tries + 1
-    if not retry.gives_up(tries, max_tries()):
+    if booking.withdrawal_pending or not retry.gives_up(tries, max_tries()):
         Booking.objects.filter(pk=booking.pk).update(
             tries=tries, next_try_at=now + retry.delay_after(tries)
         )
