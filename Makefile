@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run test lint unit browser-deps bench clean
+.PHONY: run test lint unit browser-deps bench fuzz clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,6 +20,7 @@ run: $(STAMP)
 
 browser-deps:
 	@sh scripts/ensure-chromium.sh
+	@sh scripts/ensure-axe.sh
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -29,6 +30,13 @@ lint: $(STAMP)
 # SQLite pass); both outcomes are reported, and either failing fails the target.
 test: $(STAMP) browser-deps lint
 	@sh scripts/test-both.sh $(BIN)/python
+
+# The schemathesis run of `make test` (tests/api/test_schema_fuzz.py) at length: many random
+# examples per route and mode, as a member and as an admin. FUZZ_EXAMPLES=N to change.
+FUZZ_EXAMPLES ?= 300
+fuzz: $(STAMP)
+	MEETBRIDGE_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) MEETBRIDGE_FUZZ_RANDOM=1 \
+	  $(BIN)/python -m pytest -p no:cacheprovider -q tests/api/test_schema_fuzz.py
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

@@ -42,7 +42,7 @@ def run_slots(report: dict) -> None:
 
 
 def run_http(report: dict, args: argparse.Namespace) -> None:
-    from bench import booking, http_bench, stack
+    from bench import booking, http_bench, microsoft, stack
 
     redis_url = stack.shared_tokens_url()
     workers = args.workers or stack.default_workers(redis_url)
@@ -55,6 +55,9 @@ def run_http(report: dict, args: argparse.Namespace) -> None:
         report["database"] = sut.database
         sut.sandbox.set_faults(latency_ms=http_bench.LATENCY_MS)
         began = datetime.now(UTC)
+        if args.only == "microsoft":
+            report["microsoft"] = microsoft.measure(sut, log)
+            return
         log("latency for 2, 10, 50 and 120 people over 14 days (interleaved with direct calls)")
         report["latency"] = http_bench.latency(sut)
         report["throughput"] = []
@@ -78,6 +81,7 @@ def run_http(report: dict, args: argparse.Namespace) -> None:
         ]
         log("booking: POST /api/v1/meetings, interleaved with direct events.insert calls")
         report["booking"] = booking.measure(sut)
+        report["microsoft"] = microsoft.measure(sut, log)
     finally:
         sut.stop()
 
@@ -193,6 +197,10 @@ def table(report: dict) -> list[tuple[str, str, str, str, str]]:
                 ),
             )
         )
+    if "microsoft" in report:
+        from bench import microsoft
+
+        rows += microsoft.table_rows(report["microsoft"], verdict)
     return rows
 
 
@@ -219,7 +227,7 @@ def render(report: dict) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
-    parser.add_argument("--only", choices=("slots", "http"), help="run one part only")
+    parser.add_argument("--only", choices=("slots", "http", "microsoft"), help="run one part only")
     parser.add_argument("--throughput-seconds", type=float, default=15.0)
     parser.add_argument(
         "--workers",
@@ -247,7 +255,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     if args.only in (None, "slots"):
         run_slots(report)
-    if args.only in (None, "http"):
+    if args.only in (None, "http", "microsoft"):
         run_http(report, args)
     report["bench_seconds"] = round(time.monotonic() - started, 1)
     report["load_average_at_end"] = os.getloadavg()

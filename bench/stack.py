@@ -96,6 +96,7 @@ class Stack:
     tokens: dict[str, str] = field(default_factory=dict)  # API token of each client's person
     key: dict = field(default_factory=dict)
     server_log: str = ""
+    var_dir: str = ""
     processes: list[subprocess.Popen] = field(default_factory=list)
     cleanups: list = field(default_factory=list)
 
@@ -189,11 +190,15 @@ def start(
     sandbox_url = f"http://127.0.0.1:{sandbox_port}"
     stack = Stack(Sandbox(sandbox_url), "", database, processes=[sandbox_process])
     stack.cleanups = cleanups
+    stack.var_dir = var_dir
     try:
         wait_for(f"{sandbox_url}/_sandbox/v1/health", sandbox_process, "The sandbox")
         env["GOOGLE_TOKEN_URI"] = f"{sandbox_url}/token"
         env["GOOGLE_API_BASE"] = sandbox_url
-        os.environ.update({k: env[k] for k in env if k.startswith(("MEETBRIDGE_", "GOOGLE_"))})
+        env.update(_microsoft_settings(sandbox_url, var_dir))
+        os.environ.update(
+            {k: env[k] for k in env if k.startswith(("MEETBRIDGE_", "GOOGLE_", "MICROSOFT_"))}
+        )
         if "DATABASE_URL" in env:
             os.environ["DATABASE_URL"] = env["DATABASE_URL"]
         log(f"sandbox on {sandbox_url}; seeding a Workspace and meetbridge ({database})")
@@ -217,6 +222,19 @@ def start(
         stack.stop()
         raise
     return stack
+
+
+def _microsoft_settings(sandbox_url: str, var_dir: str) -> dict[str, str]:
+    """The sandbox's Microsoft stand-in, over HTTPS, trusted through its own authority."""
+    tls = requests.get(f"{sandbox_url}/_sandbox/v1/tls", timeout=10).json()
+    ca_path = os.path.join(var_dir, "sandbox-ca.pem")
+    with open(ca_path, "w") as handle:
+        handle.write(tls["ca_certificate"])
+    return {
+        "MICROSOFT_LOGIN_BASE": tls["microsoft_login_base"],
+        "MICROSOFT_GRAPH_BASE": tls["microsoft_graph_base"],
+        "MICROSOFT_CA_BUNDLE": ca_path,
+    }
 
 
 def _busy_events(zone: str, first_day: datetime) -> list[dict]:

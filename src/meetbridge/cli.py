@@ -53,8 +53,13 @@ def _read_password(args: argparse.Namespace) -> str | None:
     from django.contrib.auth.password_validation import validate_password
     from django.core.exceptions import ValidationError
 
+    from meetbridge.tenants.models import Person
+
+    # The person does not exist yet: an unsaved one lets the validators compare the
+    # password with their address and name.
+    someone = Person(email=args.email.strip().lower(), name=args.name or "")
     try:
-        validate_password(password)
+        validate_password(password, user=someone)
     except ValidationError as exc:
         raise CommandError("That password is too weak: " + " ".join(exc.messages)) from exc
     return password
@@ -72,7 +77,10 @@ def cmd_adduser(args: argparse.Namespace) -> int:
     role = "tenant admin" if person.is_tenant_admin else "member"
     print(f"Added {person.email} to {tenant.slug} as {role}.")
     if password is None:
-        print("No password set: sign-in needs one (--password-stdin); API tokens work without.")
+        print(
+            "No password set: they sign in with Google, or set one with 'Forgot your password?' "
+            "on the sign-in page (or give --password-stdin). API tokens work without."
+        )
     return 0
 
 
@@ -103,7 +111,7 @@ def cmd_rotatekeys(args: argparse.Namespace) -> int:
 def cmd_sandbox(args: argparse.Namespace) -> int:
     from workspace_sandbox.server import serve
 
-    serve(host=args.host, port=args.port)
+    serve(host=args.host, port=args.port, https_port=args.https_port, state_dir=args.state_dir)
     return 0
 
 
@@ -158,9 +166,22 @@ def build_parser() -> argparse.ArgumentParser:
         help="re-encrypt stored Google keys with the newest of MEETBRIDGE_ENCRYPTION_KEYS",
     ).set_defaults(func=cmd_rotatekeys)
 
-    sandbox = sub.add_parser("sandbox", help="serve the Google Workspace sandbox alone")
+    sandbox = sub.add_parser(
+        "sandbox", help="serve the Google Workspace and Microsoft 365 sandbox alone"
+    )
     sandbox.add_argument("--host", default="127.0.0.1")
     sandbox.add_argument("--port", type=int, default=8001)
+    sandbox.add_argument(
+        "--https-port",
+        type=int,
+        default=0,
+        help="HTTPS port of the Microsoft routes (default: free)",
+    )
+    sandbox.add_argument(
+        "--state-dir",
+        default=None,
+        help="where its certificate authority is kept (default var/sandbox)",
+    )
     sandbox.set_defaults(func=cmd_sandbox)
     return parser
 

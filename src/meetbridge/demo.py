@@ -23,6 +23,11 @@ from meetbridge.demo_week import DOMAIN, PEOPLE, TENANT_SLUG
 
 DEMO_PASSWORD = "demo-password-1"  # local mode only; production never seeds
 KEY_FILE_NAME = "demo-service-account-key.json"
+# In the sandbox's Workspace but not yet in meetbridge: the colleague the admin invites.
+NEWCOMER = "fay@northwind.test"
+# A personal Google account outside every Workspace: Sign in with Google refuses it.
+OUTSIDER = "sam.rivera@gmail.test"
+SIGN_IN_PATH = "/sign-in/google/callback"
 CALENDAR_SCOPE = "https://www.googleapis.com/auth/calendar"
 
 
@@ -61,6 +66,8 @@ def seed_sandbox(sandbox_url: str, *, today: date | None = None):
     sandbox.create_workspace(DOMAIN, [], time_zone=demo_week.TENANT_ZONE)
     for person in PEOPLE:
         sandbox.add_user(DOMAIN, person.email, time_zone=person.time_zone)
+    sandbox.add_user(DOMAIN, NEWCOMER, time_zone=demo_week.TENANT_ZONE)
+    sandbox.add_consumer_account(OUTSIDER)
     for event, body in demo_week.calendar_plan(today or date.today()):
         sandbox.seed_event(event.organizer.email, body)
     sandbox.create_project(demo_week.PROJECT_ID)
@@ -106,7 +113,26 @@ def seed_meetbridge() -> bool:
         )
         if person.granted:  # as if they had granted it on the Calendar access page
             _grant(created, person)
+    _forget_google_accounts(tenant)
     return _forget_the_previous_sandbox(tenant)
+
+
+def _forget_google_accounts(tenant) -> None:
+    """The sandbox's Google accounts are new at every start, each with a new `sub`; links to
+    the accounts of an earlier run would make the people look like re-created accounts."""
+    from meetbridge.tenants.models import Identity
+
+    Identity.objects.filter(person__tenant=tenant, provider="google").delete()
+
+
+def register_sign_in_client(sandbox_url: str, port: int) -> dict:
+    """Local mode's OAuth client for Sign in with Google, registered with the sandbox for the
+    addresses a browser may use to reach this server."""
+    from workspace_sandbox.client import Sandbox
+
+    return Sandbox(sandbox_url).register_oauth_client(
+        [f"http://{host}:{port}{SIGN_IN_PATH}" for host in ("localhost", "127.0.0.1")]
+    )
 
 
 def _grant(created, person: demo_week.DemoPerson) -> None:
@@ -165,7 +191,9 @@ def welcome(url: str, info: DemoInfo, *, cwd: Path | None = None) -> str:
     admin, member = info.sign_ins[0], info.sign_ins[1]
     lines = [
         f"Demo organisation: {demo_week.TENANT_NAME}, Workspace domain {info.domain}.",
-        f"Sign in at {url}/sign-in (every demo person's password is {DEMO_PASSWORD}):",
+        f'Sign in at {url}/sign-in with "Sign in with Google": the sandbox\'s account chooser',
+        "lists the Workspace's people; click an address. Or type one with the password "
+        f"{DEMO_PASSWORD}:",
         *(f"  {s.email:<24} {s.note}" for s in info.sign_ins),
         "",
         "From nothing to a booked meeting, about five minutes:",
@@ -181,6 +209,9 @@ def welcome(url: str, info: DemoInfo, *, cwd: Path | None = None) -> str:
         "     choose a slot and book it: it is on the Meetings page, and on both calendars in the",
         "     sandbox console (click a user's address). Decline it there as Chloé, reload",
         "     Meetings, and her answer shows.",
+        f"  5. As {admin.email}, open Members and invite {NEWCOMER}. Open the Mail page",
+        f"     ({url}/local/mail), follow the link in the invitation, choose Sign in with Google",
+        f"     and pick {NEWCOMER}: she is a member.",
     ]
     if info.forgot_earlier_run:
         lines += [

@@ -15,9 +15,23 @@ def run(*, host: str, port: int) -> None:
         from workspace_sandbox.server import start_in_thread
 
         sandbox_port = int(os.environ.get("MEETBRIDGE_SANDBOX_PORT", port + 1))
-        sandbox = start_in_thread(host="127.0.0.1", port=sandbox_port)
+        sandbox = start_in_thread(
+            host="127.0.0.1", port=sandbox_port, state_dir=config.var_dir / "sandbox"
+        )
         os.environ["GOOGLE_TOKEN_URI"] = f"{sandbox.url}/token"
         os.environ["GOOGLE_API_BASE"] = sandbox.url
+        if not os.environ.get("GOOGLE_OIDC_CLIENT_ID"):  # Sign in with Google, via the sandbox
+            from meetbridge.demo import register_sign_in_client
+
+            client = register_sign_in_client(sandbox.url, port)
+            os.environ["GOOGLE_OIDC_CLIENT_ID"] = client["client_id"]
+            os.environ["GOOGLE_OIDC_CLIENT_SECRET"] = client["client_secret"]
+            os.environ["GOOGLE_OIDC_DISCOVERY_URL"] = (
+                f"{sandbox.url}/.well-known/openid-configuration"
+            )
+        os.environ["MICROSOFT_LOGIN_BASE"] = sandbox.microsoft_login_base
+        os.environ["MICROSOFT_GRAPH_BASE"] = sandbox.microsoft_graph_base
+        os.environ["MICROSOFT_CA_BUNDLE"] = str(sandbox.ca_path)
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "meetbridge.settings")
     import django
@@ -33,6 +47,9 @@ def run(*, host: str, port: int) -> None:
         from meetbridge.demo import seed_demo
 
         demo = seed_demo(sandbox_url=sandbox.url, var_dir=config.var_dir)
+        from meetbridge.demo_microsoft import seed_microsoft_demo
+
+        microsoft_demo = seed_microsoft_demo(sandbox.url, config.var_dir)
 
     from meetbridge.jobs.embedded import start_embedded_worker
 
@@ -45,10 +62,21 @@ def run(*, host: str, port: int) -> None:
     print(f"\nmeetbridge is running at {url}/  (mode: {config.mode})", flush=True)
     if sandbox is not None:
         print(f"Google Workspace sandbox (stands in for Google): {sandbox.url}/", flush=True)
+        print(
+            f"Microsoft 365 stand-in: {sandbox.https_url}/microsoft/ (CA: {sandbox.ca_path})",
+            flush=True,
+        )
     if demo is not None:
         from meetbridge.demo import welcome
 
         print("\n" + welcome(url, demo) + "\n", flush=True)
+        print(
+            f"Microsoft 365 demo directory {microsoft_demo.tenant_id} (same people): paste "
+            f"{microsoft_demo.app_path} (certificate) or {microsoft_demo.secret_path} (secret) "
+            f"as a Microsoft 365 credential. Admin consent is not granted yet: grant it at "
+            f"{sandbox.url}/console/microsoft.\n",
+            flush=True,
+        )
     print("Press Ctrl+C to stop.", flush=True)
 
     from waitress import serve

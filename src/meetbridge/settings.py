@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 
+from csp.constants import NONE, SELF
+
 from meetbridge.config import database_settings, load_config
 from meetbridge.integrations.providers import template_dirs as provider_template_dirs
 
@@ -16,6 +18,9 @@ ALLOWED_HOSTS = list(CONFIG.allowed_hosts)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
+    # Serves the API docs' Swagger UI and Redoc from this site, not from a CDN.
+    "ninja",
+    "csp",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -29,10 +34,13 @@ INSTALLED_APPS = [
     "meetbridge.scheduling",
     "meetbridge.meetings",
     "meetbridge.web",
+    "meetbridge.accounts",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "meetbridge.security.headers.PrivateAnswersMiddleware",
     "meetbridge.api.middleware.ApiErrorShapeMiddleware",
     "meetbridge.api.outage.OutageMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -74,12 +82,31 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "tenants.Person"
 AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
 AUTH_PASSWORD_VALIDATORS = [
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("email", "name")},
+    },
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "web:sign-in"
+LOGIN_URL = "accounts:sign-in"
 LOGIN_REDIRECT_URL = "web:home"
-LOGOUT_REDIRECT_URL = "web:sign-in"
+LOGOUT_REDIRECT_URL = "accounts:sign-in"
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # a reset link works for a day
+
+# Mail: EMAIL_URL (smtp://, smtp+tls://, smtp+ssl://); local mode keeps mail as files under
+# var/mail/, shown on the local Mail page; production without EMAIL_URL sends nothing.
+DEFAULT_FROM_EMAIL = "meetbridge <meetbridge@localhost>"
+if CONFIG.email_url:
+    from meetbridge.mail.url import parse_email_url
+
+    globals().update(parse_email_url(CONFIG.email_url))
+elif CONFIG.is_local:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = str(CONFIG.var_dir / "mail")
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"
@@ -105,6 +132,28 @@ if not CONFIG.is_local:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Sent only on answers to requests that came over TLS (directly, or as the proxy's
+# X-Forwarded-Proto says in production): MEETBRIDGE_HSTS_SECONDS, a year by default there.
+SECURE_HSTS_SECONDS = CONFIG.hsts_seconds
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Only this site's own scripts, styles and images; no inline script or style, no framing.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# The Django admin is mounted only when this is on (urls.py; docs/operator-guide.md).
+MEETBRIDGE_ADMIN_ENABLED = CONFIG.admin_enabled
 
 # An upload of a key file is a few KiB; nothing legitimate comes near this.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
@@ -118,6 +167,14 @@ MEETBRIDGE = {
     "BOOKING_SWEEP_GRACE_SECONDS": CONFIG.sweep_grace_seconds,
     "SWEEP_MAX_TRIES": CONFIG.sweep_max_tries,
     "AUDIT_RETENTION_DAYS": CONFIG.audit_retention_days,
+    "PUBLIC_URL": CONFIG.public_url,
+    "GOOGLE_OIDC_CLIENT_ID": CONFIG.google_oidc_client_id,
+    "GOOGLE_OIDC_CLIENT_SECRET": CONFIG.google_oidc_client_secret,
+    "GOOGLE_OIDC_DISCOVERY_URL": CONFIG.google_oidc_discovery_url,
+    "LOCAL_OUTBOX": CONFIG.is_local and not CONFIG.email_url,
+    "MICROSOFT_LOGIN_BASE": CONFIG.microsoft_login_base,
+    "MICROSOFT_GRAPH_BASE": CONFIG.microsoft_graph_base,
+    "MICROSOFT_CA_BUNDLE": CONFIG.microsoft_ca_bundle,
     "FREEBUSY_CACHE_SECONDS": CONFIG.freebusy_cache_seconds,
 }
 

@@ -103,6 +103,23 @@ class Sandbox:
     def delete_service_account(self, client_email: str) -> None:
         self._call("DELETE", f"/service-accounts/{quote(client_email)}")
 
+    # Sign in with Google
+    def register_oauth_client(self, redirect_uris: list[str]) -> dict:
+        """A web OAuth client: {"client_id", "client_secret", "redirect_uris"}."""
+        return self._call("POST", "/oauth-clients", {"redirect_uris": list(redirect_uris)})
+
+    def add_consumer_account(self, email: str) -> dict:
+        """A personal Google account outside every Workspace (its ID tokens carry no hd)."""
+        return self._call("POST", "/consumer-accounts", {"email": email})
+
+    def set_id_token_fault(self, fault: str = "") -> dict:
+        """Makes the next ID tokens wrong in one way (see workspace_sandbox.oidc); "" clears."""
+        return self._call("PUT", "/oidc/id-token-fault", {"fault": fault})
+
+    @property
+    def discovery_url(self) -> str:
+        return f"{self.url}/.well-known/openid-configuration"
+
     # Faults, limits, tokens
     def set_faults(self, **faults) -> dict:
         return self._call("PUT", "/faults", faults)

@@ -24,11 +24,14 @@ table{{border-collapse:collapse;margin-bottom:1rem}}td,th{{border:1px solid #ccc
 .note{{background:#fff4d6;padding:.5rem}}</style></head><body>
 <h1>Google Workspace sandbox</h1>
 <p>A local stand-in for Google's token endpoint and Calendar API. Control API under
-<code>/_sandbox/v1/</code>.</p>
+<code>/_sandbox/v1/</code>. Microsoft 365: <a href="/console/microsoft">its console page</a>.</p>
 {notice}
 <h2>Workspace domains</h2>{workspaces}
 <h2>Cloud projects</h2>{projects}
 <h2>Service accounts</h2>{accounts}
+<h2>Sign in with Google: OAuth clients</h2>{oauth_clients}
+<p>Personal Google accounts (no Workspace, so no <code>hd</code> in their ID tokens):
+{consumers}</p>
 <h2>Authorise domain-wide delegation</h2>
 <form method="post" action="/console/delegation">
 <p><label>Domain <select name="domain" required>{domain_options}</select></label></p>
@@ -100,8 +103,18 @@ def render(world: World, notice: str = "") -> str:
             for a in world.service_accounts.values()
         ],
     )
+    oauth_clients = _table(
+        ["client id", "authorised redirect URIs"],
+        [
+            [escape(c.client_id), "<br>".join(escape(u) for u in c.redirect_uris)]
+            for c in world.oauth_clients.values()
+        ],
+    )
+    consumers = ", ".join(escape(e) for e in world.consumer_accounts) or "none"
     options = "".join(f'<option value="{escape(d)}">{escape(d)}</option>' for d in world.workspaces)
     return PAGE.format(
+        oauth_clients=oauth_clients,
+        consumers=consumers,
         notice=f'<p class="note">{escape(notice)}</p>' if notice else "",
         workspaces=workspaces,
         projects=projects,

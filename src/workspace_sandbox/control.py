@@ -15,12 +15,17 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from . import events
+from . import events, oidc
 from .faults import Faults
 from .google_errors import ApiError
-from .ids import new_client_id, new_project_number
+from .ids import (
+    new_client_id,
+    new_oauth_client_id,
+    new_oauth_client_secret,
+    new_project_number,
+)
 from .keys import issue_key
-from .state import Delegation, Project, ServiceAccount, User, Workspace, World
+from .state import Delegation, OAuthClient, Project, ServiceAccount, User, Workspace, World
 from .timeutil import now, zone
 from .tokens import KNOWN_SCOPES
 
@@ -364,6 +369,62 @@ def delete_key(request, world, body):
     return Response(status_code=204)
 
 
+# --- Sign in with Google ------------------------------------------------------------------
+
+
+@_control
+def register_oauth_client(request, world, body):
+    uris = body.get("redirect_uris")
+    if not isinstance(uris, list) or not uris or not all(isinstance(u, str) for u in uris):
+        raise ControlError(
+            422, "invalid_field", "`redirect_uris` must be a non-empty list of URLs."
+        )
+    bad = [u for u in uris if not oidc.is_registrable_redirect(u)]
+    if bad:
+        raise ControlError(
+            422, "invalid_redirect_uri", f"Not an http(s) URL without a fragment: {bad[0]!r}."
+        )
+    client = OAuthClient(
+        client_id=new_oauth_client_id(),
+        client_secret=new_oauth_client_secret(),
+        redirect_uris=tuple(uris),
+    )
+    world.oauth_clients[client.client_id] = client
+    return JSONResponse(
+        {
+            "client_id": client.client_id,
+            "client_secret": client.client_secret,
+            "redirect_uris": list(client.redirect_uris),
+        },
+        status_code=201,
+    )
+
+
+@_control
+def add_consumer_account(request, world, body):
+    """A personal Google account (like @gmail.com): it signs in, but its ID tokens carry no hd."""
+    email = _email(_text(body, "email"))
+    if world.account(email) is not None:
+        raise ControlError(409, "account_exists", f"{email} is already a Google account.")
+    if email.rsplit("@", 1)[1] in world.workspaces:
+        raise ControlError(
+            422, "workspace_domain", f"{email} is in a Workspace domain; add it as a user there."
+        )
+    world.consumer_accounts[email] = User(email=email)
+    return JSONResponse({"email": email}, status_code=201)
+
+
+@_control
+def set_id_token_fault(request, world, body):
+    fault = body.get("fault") or ""
+    if fault and fault not in oidc.ID_TOKEN_FAULTS:
+        raise ControlError(
+            422, "invalid_field", f"`fault` must be one of {', '.join(oidc.ID_TOKEN_FAULTS)}."
+        )
+    world.id_token_fault = fault
+    return JSONResponse({"fault": fault})
+
+
 # --- faults and limits --------------------------------------------------------------------
 
 
@@ -480,6 +541,9 @@ routes = [
     Route(f"{P}/service-accounts/{{client_email}}", delete_service_account, methods=["DELETE"]),
     Route(f"{P}/service-accounts/{{client_email}}/keys", create_key, methods=["POST"]),
     Route(f"{P}/service-accounts/{{client_email}}/keys/{{key_id}}", delete_key, methods=["DELETE"]),
+    Route(f"{P}/oauth-clients", register_oauth_client, methods=["POST"]),
+    Route(f"{P}/consumer-accounts", add_consumer_account, methods=["POST"]),
+    Route(f"{P}/oidc/id-token-fault", set_id_token_fault, methods=["PUT"]),
     Route(f"{P}/faults", get_faults, methods=["GET"]),
     Route(f"{P}/faults", set_faults, methods=["PUT"]),
     Route(f"{P}/faults", clear_faults, methods=["DELETE"]),

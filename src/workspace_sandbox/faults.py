@@ -1,4 +1,4 @@
-"""Injected faults on the Google-compatible routes: latency, errors, and lost responses.
+"""Injected faults on the Google-compatible and Microsoft routes: latency, errors, and lost responses.
 
 A lost response is the case that makes retries dangerous: the change (an inserted event, an
 issued token) is made, then the caller gets a 503 `backendError` instead of the answer — what a
@@ -74,6 +74,40 @@ def is_google_route(path: str) -> bool:
     return path == "/token" or path.startswith("/calendar/v3/")
 
 
+def is_microsoft_route(path: str) -> bool:
+    return path.startswith(("/microsoft/login/", "/microsoft/graph/"))
+
+
+def microsoft_error_for(path: str, status: int) -> tuple[dict, dict[str, str]]:
+    """Entra's or Graph's body for an injected failure, and its headers (429 and 503 carry
+    Retry-After, as Graph sends them)."""
+    headers = {"Retry-After": "1"} if status in (429, 503) else {}
+    if path.startswith("/microsoft/login/"):
+        code = 90033 if status >= 500 else 50196 if status == 429 else 90014
+        text = {
+            90033: "A transient error has occurred. Please try again.",
+            50196: "The server terminated an operation because it encountered a client request loop.",
+            90014: "A required field for a protocol message was missing.",
+        }[code]
+        error = "temporarily_unavailable" if status >= 500 or status == 429 else "invalid_request"
+        return {
+            "error": error,
+            "error_description": f"AADSTS{code}: {text}",
+            "error_codes": [code],
+        }, headers
+    graph_codes = {
+        429: ("TooManyRequests", "Too many requests."),
+        503: ("ServiceUnavailable", "Service Unavailable"),
+        504: ("GatewayTimeout", "Gateway Timeout"),
+        500: ("InternalServerError", "Internal Server Error"),
+        403: ("ErrorAccessDenied", "Access is denied. Check credentials and try again."),
+    }
+    code, message = graph_codes.get(
+        status, ("BadRequest" if status < 500 else "ServiceUnavailable", "The request failed.")
+    )
+    return {"error": {"code": code, "message": message, "innerError": {}}}, headers
+
+
 def error_for(path: str, status: int) -> dict:
     if path == "/token":
         # google-auth retries a token request that fails with `internal_failure`.
@@ -96,7 +130,7 @@ class FaultInjection:
 
     async def __call__(self, scope, receive, send):
         path = scope.get("path", "")
-        if scope["type"] != "http" or not is_google_route(path):
+        if scope["type"] != "http" or not (is_google_route(path) or is_microsoft_route(path)):
             return await self.app(scope, receive, send)
         faults = self.world.faults
         if not faults.applies_to(scope["method"], path):
@@ -104,26 +138,32 @@ class FaultInjection:
         if faults.latency_ms:
             await asyncio.sleep(faults.latency_ms / 1000)
         if faults.error_rate and random.random() < faults.error_rate and faults.take():
-            return await _respond(send, faults.error_status, error_for(path, faults.error_status))
+            return await _respond(send, *_failure(path, faults.error_status))
         if (
             faults.lose_response_rate
             and random.random() < faults.lose_response_rate
             and faults.take()
         ):
             await self.app(scope, receive, _discard)
-            return await _respond(send, 503, error_for(path, 503))
+            return await _respond(send, *_failure(path, 503))
         return await self.app(scope, receive, send)
+
+
+def _failure(path: str, status: int) -> tuple[int, dict, dict[str, str]]:
+    if is_microsoft_route(path):
+        return (status, *microsoft_error_for(path, status))
+    return status, error_for(path, status), {}
 
 
 async def _discard(message) -> None:
     return None
 
 
-async def _respond(send, status: int, body: dict) -> None:
+async def _respond(send, status: int, body: dict, extra: dict[str, str] | None = None) -> None:
     payload = json.dumps(body).encode()
     headers = [
         (b"content-type", b"application/json; charset=UTF-8"),
         (b"content-length", str(len(payload)).encode()),
-    ]
+    ] + [(k.lower().encode(), v.encode()) for k, v in (extra or {}).items()]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": payload})

@@ -45,3 +45,20 @@ def new_meet_code() -> str:
 
 def new_etag() -> str:
     return f'"{secrets.randbelow(9 * 10**15) + 10**15}"'
+
+
+def new_subject() -> str:
+    """A Google account id (`sub`): 21 digits."""
+    return "1" + "".join(secrets.choice(string.digits) for _ in range(20))
+
+
+def new_oauth_client_id() -> str:
+    return new_client_id()[:12] + "-" + secrets.token_hex(16) + ".apps.googleusercontent.com"
+
+
+def new_oauth_client_secret() -> str:
+    return "GOCSPX-" + secrets.token_urlsafe(21)
+
+
+def new_authorization_code() -> str:
+    return "4/0A" + secrets.token_urlsafe(40)

@@ -14,12 +14,19 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from .faults import Faults
+from .microsoft.state import Directory
 
 CALENDAR_SCOPE = "https://www.googleapis.com/auth/calendar"
 USER_REQUESTS_PER_MINUTE = 600
 PROJECT_REQUESTS_PER_MINUTE = 10_000
 # Google does not publish the calendar usage limits; this is a stand-in for "too many changes".
 USER_CHANGES_PER_DAY = 10_000
+
+
+def _new_subject() -> str:
+    from .ids import new_subject
+
+    return new_subject()
 
 
 class Clock:
@@ -48,6 +55,8 @@ class Clock:
 class User:
     email: str
     time_zone: str = "UTC"
+    # Google's `sub`: the account's id, never reused; a re-created address gets a new one.
+    subject: str = field(default_factory=_new_subject)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -108,6 +117,52 @@ class StoredEvent:
 
 
 @dataclass
+class OAuthClient:
+    """A web application's OAuth client, as registered in Google's Cloud console."""
+
+    client_id: str
+    client_secret: str
+    redirect_uris: tuple[str, ...]
+
+
+@dataclass
+class AuthorizationCode:
+    """What a one-time code stands for until the client redeems it at /token."""
+
+    client_id: str
+    redirect_uri: str
+    email: str
+    scope: str
+    nonce: str
+    code_challenge: str
+    code_challenge_method: str
+    expires_at: float
+
+
+@dataclass
+class SigningKey:
+    """The RSA key that signs ID tokens; its public half is served at /oauth2/v3/certs."""
+
+    key_id: str
+    private_pem: bytes
+
+    @classmethod
+    def generate(cls) -> SigningKey:
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import rsa
+
+        from .ids import new_private_key_id
+
+        private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        pem = private.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        return cls(key_id=new_private_key_id(), private_pem=pem)
+
+
+@dataclass
 class World:
     workspaces: dict[str, Workspace] = field(default_factory=dict)
     projects: dict[str, Project] = field(default_factory=dict)
@@ -119,12 +174,25 @@ class World:
     project_requests_per_minute: int = PROJECT_REQUESTS_PER_MINUTE
     user_changes_per_day: int = USER_CHANGES_PER_DAY
     recent_requests: dict[tuple, deque] = field(default_factory=lambda: defaultdict(deque))
+    # Sign in with Google (OpenID Connect): see oidc.py.
+    oauth_clients: dict[str, OAuthClient] = field(default_factory=dict)
+    consumer_accounts: dict[str, User] = field(default_factory=dict)
+    authorization_codes: dict[str, AuthorizationCode] = field(default_factory=dict)
+    userinfo_tokens: dict[str, tuple[str, float]] = field(default_factory=dict)
+    signing_key: SigningKey | None = None  # made on first use: key generation is slow
+    id_token_fault: str = ""
     clock: Clock = field(default_factory=Clock)
     # Google-compatible requests answered, per operation (e.g. `calendar.freebusy.query`), so
     # tests can count what a client really asked upstream.
     calls: Counter = field(default_factory=Counter)
+    microsoft: Directory = field(default_factory=Directory)  # the Microsoft 365 stand-in
+
+    def __post_init__(self) -> None:
+        self.microsoft.clock = self.clock  # one time for the whole sandbox
 
     def reset(self) -> None:
+        if self.microsoft.hold is not None:
+            self.microsoft.hold.set()  # nothing stays waiting on a gate nobody can open
         self.__init__()
 
     def user(self, email: str | None) -> User | None:
@@ -132,6 +200,15 @@ class World:
             return None
         workspace = self.workspaces.get(email.rsplit("@", 1)[1].lower())
         return workspace.users.get(email.lower()) if workspace else None
+
+    def id_token_key(self) -> SigningKey:
+        if self.signing_key is None:
+            self.signing_key = SigningKey.generate()
+        return self.signing_key
+
+    def account(self, email: str | None) -> User | None:
+        """A Google account that can sign in: a Workspace user or a consumer (gmail-like) one."""
+        return self.user(email) or self.consumer_accounts.get((email or "").lower())
 
     def workspace_of(self, email: str) -> Workspace | None:
         return self.workspaces.get(email.rsplit("@", 1)[-1].lower())

@@ -1,4 +1,5 @@
-"""The OAuth 2.0 token endpoint: a service account's signed JWT exchanged for an access token.
+"""The OAuth 2.0 token endpoint: a service account's signed JWT exchanged for an access token
+(and, in oidc.py, a sign-in's authorization code exchanged for an ID token).
 
 The checks follow what Google reports, in an order that gives the most specific answer: the
 account itself, then the signature, then the claims, then the subject and the delegation grant.
@@ -13,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from . import google_errors as errors
+from . import oidc
 from .google_errors import TokenError
 from .ids import new_access_token
 from .state import AccessToken, ServiceAccount, World
@@ -170,7 +172,12 @@ async def token_endpoint(request: Request) -> JSONResponse:
     own_token_uri = str(request.base_url).rstrip("/") + "/token"
     world.calls["oauth2.token"] += 1
     try:
-        body = exchange(world, form, own_token_uri, world.clock.now())
+        if form.get("grant_type") == oidc.AUTHORIZATION_CODE:  # Sign in with Google
+            authorization = request.headers.get("authorization", "")
+            issuer = oidc.issuer_of(request)
+            body = oidc.exchange_code(world, form, authorization, issuer, world.clock.now())
+        else:
+            body = exchange(world, form, own_token_uri, world.clock.now())
     except TokenError as refusal:
         return JSONResponse(refusal.body(), status_code=refusal.status)
     return JSONResponse(

@@ -156,3 +156,13 @@ def test_the_audit_page_ignores_a_cursor_that_is_not_an_ascii_number(admin):
     client = signed_in(admin)
     for before in ("²", "١٢", "9" * 40):
         assert client.get("/audit", {"before": before}).status_code == 200
+
+
+@pytest.mark.parametrize("body", ["null", "[]", "true", '"x"', "0"])
+def test_a_body_that_is_not_a_json_object_is_refused_not_read_as_defaults(team, body):
+    ben, cy = team.members[:2]
+    api = api_as(ben)
+    meeting = api.post("/meetings", booking_body([cy], next_weekday_at(10))).json()
+    assert_refused(api.patch(f"/meetings/{meeting['id']}", body), code="invalid_request")
+    assert_refused(api.post("/meetings", body), code="invalid_request")
+    assert Booking.objects.count() == 1

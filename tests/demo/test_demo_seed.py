@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from meetbridge.demo import DEMO_PASSWORD, KEY_FILE_NAME, seed_demo, welcome
+from meetbridge import demo_week
+from meetbridge.demo import DEMO_PASSWORD, KEY_FILE_NAME, NEWCOMER, seed_demo, welcome
 from meetbridge.demo_week import DOMAIN, PEOPLE
 from meetbridge.scheduling.consent import has_granted, time_zone_of
 from meetbridge.tenants.models import Person, Tenant
@@ -27,7 +28,7 @@ def test_the_sandbox_gets_the_workspace_a_project_and_a_key_but_no_delegation(sa
     state = sandbox.state()
     workspace = next(w for w in state["workspaces"] if w["domain"] == DOMAIN)
     zones = {u["email"]: u["time_zone"] for u in workspace["users"]}
-    assert zones == {p.email: p.time_zone for p in PEOPLE}
+    assert zones == {p.email: p.time_zone for p in PEOPLE} | {NEWCOMER: demo_week.TENANT_ZONE}
     assert workspace["delegations"] == []
     account = next(a for a in state["service_accounts"] if a["client_id"] == info.client_id)
     key = json.loads(info.key_path.read_text())
@@ -117,3 +118,25 @@ def test_a_restart_removes_the_key_and_meetings_of_the_earlier_sandbox(sandbox, 
     assert not Booking.objects.filter(tenant=tenant).exists()
     assert AuditEvent.objects.filter(tenant=tenant, operation="demo.sandbox_restarted").exists()
     assert "were removed" in welcome("http://localhost:8000", second)
+
+
+def test_a_restart_forgets_the_sandbox_accounts_of_the_last_run(sandbox, tmp_path):
+    """The sandbox's accounts get new `sub`s each start; old links would read as re-created."""
+    from meetbridge.tenants.models import Identity
+
+    seed_demo(sandbox_url=sandbox.url, var_dir=tmp_path)
+    ana = Person.objects.get(email="ana@northwind.test")
+    Identity.objects.create(person=ana, provider="google", subject="1" * 21, email=ana.email)
+    sandbox.reset()
+    seed_demo(sandbox_url=sandbox.url, var_dir=tmp_path)
+    assert not Identity.objects.filter(person=ana).exists()
+
+
+def test_local_mode_registers_a_sign_in_client_for_both_local_host_names(sandbox):
+    from meetbridge.demo import register_sign_in_client
+
+    client = register_sign_in_client(sandbox.url, 8123)
+    assert client["redirect_uris"] == [
+        "http://localhost:8123/sign-in/google/callback",
+        "http://127.0.0.1:8123/sign-in/google/callback",
+    ]

@@ -93,7 +93,7 @@ class Browsing:
         page.goto("/sign-in")
         page.get_by_label("Work e-mail").fill(email)
         page.get_by_label("Password").fill(password)
-        page.get_by_role("button", name="Sign in").click()
+        page.get_by_role("button", name="Sign in", exact=True).click()
         page.get_by_role("heading", level=1, name="Hello").wait_for()
         return page
 

@@ -10,7 +10,7 @@ import pytest
 from meetbridge.audit.models import AuditEvent
 from meetbridge.integrations.models import Credential, Integration
 from meetbridge.integrations.schedule import recheck_plan
-from tests.integrations.keyfiles import key_file, key_text
+from tests.integrations.google.keyfiles import key_file, key_text
 
 SCOPE = "https://www.googleapis.com/auth/calendar"
 transactional = pytest.mark.django_db(transaction=True)
@@ -387,7 +387,7 @@ def test_a_replacement_key_serves_only_once_verified_and_the_old_one_meanwhile(
     jobs.run_due(now=later(minutes=2))
     assert admin_api.get("/integration").json()["status"] == "verified"
     remaining = Credential.objects.get()
-    assert remaining.private_key_id == new_key["private_key_id"] and remaining.in_service
+    assert remaining.secret_id == new_key["private_key_id"] and remaining.in_service
 
 
 @transactional

@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from meetbridge.integrations.models import Credential, Integration
-from tests.integrations.keyfiles import pem_body
+from tests.integrations.google.keyfiles import pem_body
 
 SCOPE = "https://www.googleapis.com/auth/calendar"
 PAGE = "/settings/integrations"

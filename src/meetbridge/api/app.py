@@ -12,6 +12,7 @@ from ninja.parser import Parser
 
 from meetbridge.api.auth import AUTH
 from meetbridge.api.errors import ApiError, describe_validation_errors, error_body
+from meetbridge.api.openapi import add_common_answers
 from meetbridge.api.outage import is_outage, outage_response
 from meetbridge.api.text import is_valid_text
 from meetbridge.tenants.rules import RuleViolation
@@ -35,7 +36,12 @@ class TextCheckingParser(Parser):
         return super().parse_querydict(data, list_fields, request)
 
 
-api = NinjaAPI(
+class MeetbridgeApi(NinjaAPI):
+    def get_openapi_schema(self, *args, **kwargs):
+        return add_common_answers(super().get_openapi_schema(*args, **kwargs))
+
+
+api = MeetbridgeApi(
     parser=TextCheckingParser(),
     title="meetbridge API",
     version="1",
@@ -134,12 +140,14 @@ def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 
 def _register_routers() -> None:
+    from meetbridge.accounts.api import router as accounts_router
     from meetbridge.audit.api import router as audit_router
     from meetbridge.integrations.api import router as integrations_router
     from meetbridge.meetings.api import router as meetings_router
     from meetbridge.scheduling.api import router as scheduling_router
     from meetbridge.tenants.api import router as tenants_router
 
+    api.add_router("/", accounts_router)
     api.add_router("/", tenants_router)
     api.add_router("/", integrations_router)
     api.add_router("/", audit_router)

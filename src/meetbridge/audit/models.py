@@ -16,6 +16,8 @@ class AuditEvent(models.Model):
         INTEGRATION_CHANGE = "integration_change", "Change to the integration"
         CONSENT_CHANGE = "consent_change", "Change to a member's calendar access"
         MEETING_REPAIR = "meeting_repair", "A meeting change meetbridge could not finish"
+        MEMBERSHIP = "membership", "Change to the tenant's people"
+        SIGN_IN = "sign_in", "Sign-in"
 
     tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="audit")
     at = models.DateTimeField(default=timezone.now, db_index=True)

@@ -25,6 +25,7 @@ STATUS_BY_CODE = {
     "quota_exceeded": 429,
     "unreachable": 503,
     "google_error": 503,
+    "microsoft_error": 503,
     "provider_error": 503,
     "token_rejected": 503,
 }

@@ -14,7 +14,6 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from meetbridge.integrations import registry
 from meetbridge.integrations.access import audit_change, build_provider
 from meetbridge.integrations.failures import is_provider_trouble
 from meetbridge.integrations.models import Credential
@@ -63,7 +62,7 @@ def _verify(credential: Credential) -> ProviderError | None:
     try:
         provider = build_provider(credential, actor=None)
     except VaultError:
-        wording = registry.kind(credential.integration.provider).wording
+        wording = credential.kind.wording
         return ProviderError(
             "key_unreadable",
             "The stored key cannot be decrypted with this installation's encryption keys.",

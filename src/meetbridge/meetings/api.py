@@ -58,7 +58,7 @@ class MeetingIn(JsonObjectIn):
         description="Plain text for the invitation; not kept after.",
         **_limits(maxLength=LIMITS.max_description),
     )
-    video: bool = Field(False, description="Add a Google Meet link.")
+    video: bool = Field(False, description="Add a video meeting link (the calendar system's own).")
 
 
 class RescheduleIn(JsonObjectIn):

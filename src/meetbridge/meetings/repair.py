@@ -97,5 +97,5 @@ def settle(booking: Booking) -> None:
 
 def _never_made() -> MeetingError:
     return MeetingError(
-        409, "booking_not_made", "Google Calendar never made the event; nothing was booked."
+        409, "booking_not_made", "The calendar never made the event; nothing was booked."
     )

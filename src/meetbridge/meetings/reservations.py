@@ -1,8 +1,8 @@
 """Holding people's time in our own database, so that two requests never win the same slot.
 
-Google's free/busy shows only what is already on the calendars; a booking still on its way
+The calendar's free/busy shows only what is already on the calendars; a booking still on its way
 there is invisible to it. So every booking that holds time (see `states.HOLDS_TIME`) is
-checked here, under a per-person lock, before anyone asks Google.
+checked here, under a per-person lock, before anyone asks the calendar.
 """
 
 from __future__ import annotations

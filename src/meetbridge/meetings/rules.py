@@ -25,7 +25,7 @@ CONTROL_EXCEPT_LINES = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 class Limits:
     min_minutes: int = 5
     max_minutes: int = 12 * 60
-    # With the organizer that makes 50 calendars: one freeBusy query, Google's maximum.
+    # With the organizer that makes 50 calendars: one free/busy query, the largest a provider answers.
     max_attendees: int = 49
     max_title: int = 200
     max_description: int = 8000
@@ -200,6 +200,7 @@ def first_busy(
     emails: Sequence[str],
     *,
     own_time: Interval | None = None,
+    buffers: Mapping[str, tuple[timedelta, timedelta]] | None = None,
 ) -> str | None:
     """The first of `emails` (in that order) whose busy time overlaps `wanted`.
 
@@ -209,15 +210,21 @@ def first_busy(
     beyond it holds someone else's event too, which may reach anywhere into the meeting's time:
     the whole block counts. (`busy` must be read over `recheck_window`, so that such an event
     shows beyond the meeting instead of being cut off at its edge.) An event wholly inside the
-    meeting's time cannot be told from the meeting itself.
+    meeting's time cannot be told from the meeting itself. `buffers`: by e-mail, the time
+    (before, after) a person keeps free around a new meeting.
     """
     for email in emails:
+        before, after = (buffers or {}).get(email, (timedelta(0), timedelta(0)))
         for block in busy.get(email, ()):
             if own_time is not None and block == own_time:
                 continue
-            if overlaps(block, wanted):
+            if overlaps(widen(block, after, before), wanted):
                 return email
     return None
+
+
+def widen(block: Interval, earlier: timedelta, later: timedelta) -> Interval:
+    return Interval(block.start - earlier, block.end + later) if earlier or later else block
 
 
 RECHECK_MARGIN = timedelta(minutes=1)

@@ -25,10 +25,17 @@ def validate_time_zone(value: str) -> None:
 class Tenant(models.Model):
     """An organisation: its people share one Google Workspace domain."""
 
+    class JoinPolicy(models.TextChoices):
+        INVITE_ONLY = "invite_only", "Only people an admin invites"
+        DOMAIN = "domain", "Anyone with a verified account of the domain"
+
     slug = models.SlugField(max_length=50, unique=True)
     name = models.CharField(max_length=200)
     domain = models.CharField(max_length=253, unique=True, help_text="Workspace domain")
     time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
+    join_policy = models.CharField(
+        max_length=16, choices=JoinPolicy.choices, default=JoinPolicy.INVITE_ONLY
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:
@@ -108,30 +115,112 @@ class ApiToken(models.Model):
     PREFIX = "mb_"
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100, blank=True)
     token_hash = models.CharField(max_length=64, unique=True)
     hint = models.CharField(max_length=12, help_text="first characters, to tell tokens apart")
     created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"{self.hint}… ({self.person})"
 
     @classmethod
-    def issue(cls, person: Person) -> tuple[ApiToken, str]:
+    def issue(cls, person: Person, *, name: str = "", expires_at=None) -> tuple[ApiToken, str]:
         raw = cls.PREFIX + secrets.token_urlsafe(32)
-        token = cls.objects.create(person=person, token_hash=hash_token(raw), hint=raw[:10])
+        token = cls.objects.create(
+            person=person,
+            name=name,
+            token_hash=hash_token(raw),
+            hint=raw[:10],
+            expires_at=expires_at,
+        )
         return token, raw
 
     @classmethod
     def find_person(cls, raw: str) -> Person | None:
+        now = timezone.now()
         token = (
             cls.objects.select_related("person__tenant")
             .filter(token_hash=hash_token(raw), person__is_active=True)
+            .filter(models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=now))
             .first()
         )
         if token is None:
             return None
-        now = timezone.now()
         if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
             cls.objects.filter(pk=token.pk).update(last_used_at=now)
         return token.person
+
+
+class Identity(models.Model):
+    """A person's account at an identity provider, keyed by the provider's stable subject.
+
+    Google's `sub` never changes and is never reused, unlike the e-mail address; a person is
+    found by (provider, subject) on every sign-in after the first.
+    """
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="identities")
+    provider = models.CharField(max_length=32)
+    subject = models.CharField(max_length=255)
+    email = models.EmailField(max_length=254, help_text="the address when it was linked")
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "subject"], name="identity_unique_subject"),
+            models.UniqueConstraint(
+                fields=["person", "provider"], name="identity_one_per_provider"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider}:{self.subject} ({self.person})"
+
+
+def new_invitation_nonce() -> str:
+    return secrets.token_hex(16)
+
+
+class Invitation(models.Model):
+    """An admin's invitation for one address to join the tenant; its link works once."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        ACCEPTED = "accepted"
+        WITHDRAWN = "withdrawn"
+        EXPIRED = "expired"
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(max_length=254)
+    role = models.CharField(max_length=10, choices=Person.Role.choices, default=Person.Role.MEMBER)
+    # Part of the signed link; a new nonce would make older links dead.
+    nonce = models.CharField(max_length=32, default=new_invitation_nonce)
+    invited_by = models.ForeignKey(
+        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["tenant", "email"])]
+
+    def __str__(self) -> str:
+        return f"{self.email} to {self.tenant.slug}"
+
+    def status_at(self, now) -> str:
+        if self.accepted_at:
+            return self.Status.ACCEPTED
+        if self.withdrawn_at:
+            return self.Status.WITHDRAWN
+        if self.expires_at <= now:
+            return self.Status.EXPIRED
+        return self.Status.PENDING
+
+    @property
+    def status(self) -> str:
+        return self.status_at(timezone.now())

@@ -82,3 +82,47 @@ def issue_api_token(email: str) -> str:
         raise RuleViolation("inactive_person", f"{person.email} is deactivated.")
     _, raw = ApiToken.issue(person)
     return raw
+
+
+def change_tenant(
+    tenant: Tenant,
+    *,
+    actor: Person,
+    name: str | None = None,
+    time_zone: str | None = None,
+    join_policy: str | None = None,
+) -> Tenant:
+    """An admin's change to the tenant's name, zone or join policy, audited."""
+    from meetbridge.audit.models import AuditEvent
+    from meetbridge.audit.service import record
+
+    changes = []
+    if name is not None:
+        if not name.strip():
+            raise RuleViolation("invalid_name", "The organisation needs a name.")
+        tenant.name = name.strip()[:200]
+        changes.append("name")
+    if time_zone is not None:
+        try:
+            validate_time_zone(time_zone)
+        except Exception as exc:
+            raise RuleViolation("invalid_time_zone", str(exc.messages[0])) from exc
+        tenant.time_zone = time_zone
+        changes.append("time_zone")
+    if join_policy is not None:
+        if join_policy not in Tenant.JoinPolicy.values:
+            raise RuleViolation(
+                "invalid_join_policy", "join_policy is either 'invite_only' or 'domain'."
+            )
+        tenant.join_policy = join_policy
+        changes.append(f"join_policy={join_policy}")
+    if changes:
+        tenant.save()
+        record(
+            tenant=tenant,
+            kind=AuditEvent.Kind.MEMBERSHIP,
+            operation="tenant.changed",
+            actor=actor,
+            detail=", ".join(changes),
+        )
+    return tenant

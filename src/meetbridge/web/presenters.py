@@ -58,6 +58,19 @@ OPERATION_WORDS = {
     "calendar_access.changed": "Changed time zone or working hours",
     "calendar_access.revoked": "Revoked calendar access",
     "demo.sandbox_restarted": "Local demo restarted",
+    "member.invited": "Invited someone",
+    "member.invitation_resent": "Sent an invitation again",
+    "member.invitation_withdrawn": "Withdrew an invitation",
+    "member.invitation_refused": "Refused an invitation link",
+    "member.invite_refused": "Refused to invite an address",
+    "member.joined": "Joined the organisation",
+    "member.role_changed": "Changed a role",
+    "member.removed": "Removed a person",
+    "tenant.changed": "Changed the organisation's settings",
+    "sign_in.google_linked": "Linked a Google account on first sign-in",
+    "sign_in.google_refused": "Refused a Google sign-in",
+    "api_token.created": "Created an API token",
+    "api_token.revoked": "Revoked an API token",
 }
 
 

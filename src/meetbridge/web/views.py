@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from django.conf import settings
-from django.contrib.auth.views import LoginView
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -10,28 +8,12 @@ from django.views.decorators.csrf import csrf_exempt
 from meetbridge.api.errors import error_body
 from meetbridge.audit.models import AuditEvent
 from meetbridge.jobs.models import WorkerHeartbeat
-from meetbridge.scheduling.consent import access_of, time_zone_of, working_hours_of
-from meetbridge.tenants.models import Person
+from meetbridge.scheduling.consent import time_zone_of
 from meetbridge.web import dashboard, health
 from meetbridge.web.access import admin_page, member_page
-from meetbridge.web.forms import SignInForm
-from meetbridge.web.presenters import operation_words, outcome_tone, working_hours_summary
+from meetbridge.web.presenters import operation_words, outcome_tone
 
 AUDIT_PAGE_SIZE = 50
-
-
-class SignInView(LoginView):
-    template_name = "web/sign_in.html"
-    authentication_form = SignInForm
-    redirect_authenticated_user = True
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        if settings.MEETBRIDGE["MODE"] == "local":
-            from meetbridge.demo import demo_sign_ins
-
-            context["demo_sign_ins"] = demo_sign_ins()
-        return context
 
 
 @member_page
@@ -47,37 +29,6 @@ def home(request: HttpRequest) -> HttpResponse:
     if person.is_tenant_admin:
         context["admin"] = dashboard.admin_overview(person.tenant)
     return render(request, "web/home.html", context)
-
-
-@admin_page
-def members(request: HttpRequest) -> HttpResponse:
-    people = (
-        Person.objects.filter(tenant=request.user.tenant, is_active=True)
-        .select_related("calendar_access", "tenant")
-        .order_by("name", "email")
-    )
-    rows = []
-    for person in people:
-        access = access_of(person)
-        granted = bool(access and access.granted)
-        rows.append(
-            {
-                "person": person,
-                "granted": granted,
-                "changed_at": access.changed_at if access else None,
-                "time_zone": time_zone_of(person) if granted else "",
-                "hours": working_hours_summary(working_hours_of(person)) if granted else "",
-            }
-        )
-    return render(
-        request,
-        "web/members.html",
-        {
-            "rows": rows,
-            "granted_count": sum(1 for r in rows if r["granted"]),
-            "viewer_zone": time_zone_of(request.user),
-        },
-    )
 
 
 AUDIT_KINDS = [("", "Everything")] + list(AuditEvent.Kind.choices)
