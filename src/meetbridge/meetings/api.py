@@ -76,9 +76,22 @@ class AttendeeOut(Schema):
     response: str = Field(description="needsAction, accepted, declined or tentative.")
 
 
+class MovingToOut(Schema):
+    start: datetime
+    end: datetime
+
+
+class ProblemOut(Schema):
+    code: str
+    message: str
+
+
 class MeetingOut(Schema):
     id: str
-    status: str
+    status: str = Field(
+        description="confirmed, tentative or cancelled as the calendar says; while a change is "
+        "under way: cancelling, rescheduling (see moving_to), or inserting/failed with a problem."
+    )
     title: str
     start: datetime
     end: datetime
@@ -86,6 +99,14 @@ class MeetingOut(Schema):
     attendees: list[AttendeeOut]
     html_link: str | None
     video_link: str | None
+    moving_to: MovingToOut | None = Field(
+        None, description="While `status` is `rescheduling`: the time the meeting is moving to."
+    )
+    problem: ProblemOut | None = Field(
+        None,
+        description="Something meetbridge could not finish on the calendar (it stopped trying, "
+        "or keeps trying to withdraw a failed booking's event).",
+    )
 
 
 @router.post(
