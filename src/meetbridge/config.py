@@ -49,6 +49,9 @@ class Config:
     microsoft_graph_base: str = DEFAULT_MICROSOFT_GRAPH_BASE
     microsoft_ca_bundle: str | None = None
     debug: bool = False
+    sweep_grace_seconds: int = 60
+    sweep_max_tries: int = 8
+    audit_retention_days: int = 400
     extra: dict[str, str] = field(default_factory=dict)
     # People and sign-in (docs/operator-guide.md).
     google_oidc_client_id: str = ""
@@ -114,6 +117,15 @@ def local_secrets(var_dir: Path) -> dict[str, str]:
     with os.fdopen(fd, "w") as handle:
         json.dump(generated, handle)
     return generated
+
+
+def _count(env: dict[str, str], name: str, default: int, *, least: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) < least:
+        raise ConfigError(f"{name} must be a whole number of at least {least}, not {raw!r}.")
+    return int(raw)
 
 
 def _base(env: dict[str, str], name: str, default: str) -> str:
@@ -199,6 +211,9 @@ def load_config(environ: dict[str, str] | None = None) -> Config:
         or DEFAULT_GOOGLE_OIDC_DISCOVERY_URL,
         public_url=env.get("MEETBRIDGE_PUBLIC_URL", "").strip().rstrip("/"),
         email_url=env.get("EMAIL_URL", "").strip(),
+        sweep_grace_seconds=_count(env, "MEETBRIDGE_SWEEP_GRACE_SECONDS", 60, least=0),
+        sweep_max_tries=_count(env, "MEETBRIDGE_SWEEP_MAX_TRIES", 8, least=1),
+        audit_retention_days=_count(env, "MEETBRIDGE_AUDIT_RETENTION_DAYS", 400, least=1),
         freebusy_cache_seconds=_freebusy_cache_seconds(env),
         # The Django admin is one more login form: off in production unless asked for.
         admin_enabled=_flag(env, "MEETBRIDGE_ADMIN_ENABLED", default=mode == LOCAL),

@@ -42,6 +42,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "meetbridge.security.headers.PrivateAnswersMiddleware",
     "meetbridge.api.middleware.ApiErrorShapeMiddleware",
+    "meetbridge.api.outage.OutageMiddleware",
     # Every credential-use entry of a request is written here, before it is answered.
     "meetbridge.audit.middleware.AuditMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -164,6 +165,10 @@ MEETBRIDGE = {
     "ENCRYPTION_KEYS": CONFIG.encryption_keys,
     "GOOGLE_TOKEN_URI": CONFIG.google_token_uri,
     "GOOGLE_API_BASE": CONFIG.google_api_base,
+    "REDIS_URL": CONFIG.redis_url,
+    "BOOKING_SWEEP_GRACE_SECONDS": CONFIG.sweep_grace_seconds,
+    "SWEEP_MAX_TRIES": CONFIG.sweep_max_tries,
+    "AUDIT_RETENTION_DAYS": CONFIG.audit_retention_days,
     "PUBLIC_URL": CONFIG.public_url,
     "GOOGLE_OIDC_CLIENT_ID": CONFIG.google_oidc_client_id,
     "GOOGLE_OIDC_CLIENT_SECRET": CONFIG.google_oidc_client_secret,

@@ -19,3 +19,5 @@ urlpatterns = [
     path("", include("meetbridge.scheduling.urls")),
     path("", include("meetbridge.meetings.urls")),
 ]
+
+handler500 = "meetbridge.api.outage.server_error"

@@ -7,7 +7,7 @@ from datetime import datetime
 from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.responses import Status
-from pydantic import ConfigDict, create_model
+from pydantic import ConfigDict, Field, create_model
 
 from meetbridge.api.errors import ApiError
 from meetbridge.api.schemas import ErrorOut, JsonObjectIn
@@ -32,6 +32,12 @@ class IntegrationBase(Schema):
     scopes: list[str]
     checked_at: datetime | None
     problem: ProblemOut | None
+    degraded: bool = Field(
+        False,
+        description="Verified, but the provider's own trouble (unreachable, 5xx, a limit) failed "
+        "the latest checks: the integration stays enabled and is checked again.",
+    )
+    last_success_at: datetime | None = Field(None, description="When a check last passed.")
 
 
 # One block of public identifiers per provider (`service_account` for Google, `app` for

@@ -41,6 +41,8 @@ def describe(tenant: Tenant) -> dict[str, Any]:
             "scopes": [],
             "checked_at": None,
             "problem": None,
+            "degraded": False,
+            "last_success_at": None,
         }
     kind = credential.kind
     return {
@@ -51,6 +53,9 @@ def describe(tenant: Tenant) -> dict[str, Any]:
         "scopes": list(kind.scopes),
         "checked_at": credential.checked_at,
         "problem": credential.problem,
+        # Verified, but the provider's own trouble failed the latest checks: still enabled.
+        "degraded": credential.status == Credential.Status.VERIFIED and bool(credential.problem),
+        "last_success_at": credential.verified_at,
     }
 
 
