@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run test lint unit browser-deps bench fuzz clean
+.PHONY: run test lint unit browser-deps bench drill fuzz clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,6 +40,10 @@ fuzz: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+# Two web servers and a worker on a private PostgreSQL and Redis: kills and restarts under load.
+drill: $(STAMP)
+	$(BIN)/python scripts/drill.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

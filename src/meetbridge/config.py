@@ -255,7 +255,11 @@ def database_settings(config: Config) -> dict:
     import dj_database_url  # no Django import: parsing a URL only
 
     if config.database_url:
-        database = dj_database_url.parse(config.database_url, conn_max_age=CONN_MAX_AGE_SECONDS)
+        # Health checks: a connection kept across a database restart is found dead before a
+        # request uses it, instead of failing that request.
+        database = dj_database_url.parse(
+            config.database_url, conn_max_age=CONN_MAX_AGE_SECONDS, conn_health_checks=True
+        )
     else:
         database = {
             "ENGINE": "django.db.backends.sqlite3",

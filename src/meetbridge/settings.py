@@ -43,6 +43,8 @@ MIDDLEWARE = [
     "meetbridge.security.headers.PrivateAnswersMiddleware",
     "meetbridge.api.middleware.ApiErrorShapeMiddleware",
     "meetbridge.api.outage.OutageMiddleware",
+    # Every credential-use entry of a request is written here, before it is answered.
+    "meetbridge.audit.middleware.AuditMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

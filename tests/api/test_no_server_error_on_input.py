@@ -3,6 +3,7 @@ database can store, too many parameters; on the API and on the pages alike."""
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlencode
 
 import pytest
@@ -166,3 +167,23 @@ def test_a_body_that_is_not_a_json_object_is_refused_not_read_as_defaults(team, 
     assert_refused(api.patch(f"/meetings/{meeting['id']}", body), code="invalid_request")
     assert_refused(api.post("/meetings", body), code="invalid_request")
     assert Booking.objects.count() == 1
+
+
+def test_no_route_reads_a_body_that_is_not_a_json_object(team):
+    """Every route that takes a body refuses `null` (ninja's Schema would read it as "every
+    field left out"): all bodies derive from api.schemas.JsonObjectIn."""
+    from meetbridge.api.app import api as ninja_api
+
+    admin = api_as(team.admin)
+    document = ninja_api.get_openapi_schema(path_prefix="/api/v1/")
+    with_body = [
+        (method, path)
+        for path, operations in document["paths"].items()
+        for method, operation in operations.items()
+        if "requestBody" in operation
+    ]
+    assert len(with_body) >= 6
+    for method, path in with_body:
+        concrete = re.sub(r"\{[^}]+\}", "nobody@acme.test", path.removeprefix("/api/v1"))
+        response = getattr(admin, method)(concrete, "null")
+        assert response.status_code == 422, (method, path, response.content)

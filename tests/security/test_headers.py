@@ -85,6 +85,15 @@ def test_the_pages_carry_no_inline_code_the_policy_would_block(admin, client):
     assert inline_code(client.get("/sign-in", follow=True).content.decode()) == []
 
 
+def test_the_error_page_needs_no_inline_style():
+    from pathlib import Path
+
+    import meetbridge.web
+
+    page = Path(meetbridge.web.__file__).parent / "templates" / "500.html"
+    assert inline_code(page.read_text()) == []
+
+
 def test_signed_in_pages_and_every_api_answer_are_not_cached(admin, client):
     pages = signed_in(admin)
     for path in SIGNED_IN_PAGES:

@@ -80,10 +80,10 @@ class AuditObserver:
         )
 
     def __call__(self, record: CallRecord) -> None:
-        self._event(record).save()
+        audit.credential_use(self._event(record))
 
     def observe_all(self, records: list[CallRecord]) -> None:
-        AuditEvent.objects.bulk_create([self._event(record) for record in records])
+        audit.credential_use(*(self._event(record) for record in records))
 
 
 def audit_observer(tenant: Tenant, actor: Person | None) -> CallObserver:

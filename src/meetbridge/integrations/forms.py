@@ -24,3 +24,47 @@ class CredentialForm(forms.Form):
     the provider kind's `parse_credential` reads."""
 
     provider = forms.CharField(widget=forms.HiddenInput)
+
+
+class PasteOrUploadForm(CredentialForm):
+    """A credential pasted as text or uploaded as a file (one of the two); the page renders it
+    with `integrations/_key_form.html`. Providers set the size bound and their wording."""
+
+    max_bytes = 32 * 1024
+    missing = "Paste the credential, or choose the file to upload."
+
+    key_text = forms.CharField(
+        label="Paste it here",
+        required=False,
+        strip=False,
+        widget=SecretTextarea(attrs={"rows": 6, "aria-describedby": "key-help"}),
+    )
+    key_file = forms.FileField(
+        label="or upload the file",
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"aria-describedby": "key-help"}),
+    )
+
+    def too_large(self, size: int) -> str:
+        return f"That file is {size} bytes; at most {self.max_bytes // 1024} KiB fit."
+
+    def clean(self):
+        cleaned = super().clean()
+        text = cleaned.get("key_text") or ""
+        if len(text) > self.max_bytes:
+            self.add_error("key_text", self.too_large(len(text.encode("utf-8"))))
+            return cleaned
+        text = text.strip()
+        upload = cleaned.get("key_file")
+        if text and upload:
+            raise forms.ValidationError("Paste the key or upload the file, not both.")
+        if upload is not None:
+            if upload.size > self.max_bytes:
+                self.add_error("key_file", self.too_large(upload.size))
+                return cleaned
+            cleaned["raw_key"] = upload.read(self.max_bytes + 1)
+        elif text:
+            cleaned["raw_key"] = text
+        else:
+            raise forms.ValidationError(self.missing)
+        return cleaned

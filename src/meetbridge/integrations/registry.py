@@ -33,6 +33,7 @@ from meetbridge.tenants.rules import RuleViolation
 
 KINDS: dict[str, str] = {
     "google": "meetbridge.integrations.providers.google.kind.GOOGLE",
+    "microsoft": "meetbridge.integrations.providers.microsoft.kind.MICROSOFT",
 }
 
 

@@ -13,6 +13,7 @@ from meetbridge.api.auth import caller
 from meetbridge.api.schemas import ErrorOut, JsonObjectIn
 from meetbridge.meetings.booking import book
 from meetbridge.meetings.changes import cancel, reschedule
+from meetbridge.meetings.idempotency import MAX_KEY_LENGTH
 from meetbridge.meetings.reading import list_meetings, read_meeting
 from meetbridge.meetings.rules import LIMITS
 
@@ -125,7 +126,9 @@ def create_meeting(
     idempotency_key: str | None = Header(
         None,
         alias="Idempotency-Key",
-        description="Any unique string (a UUID); a repeat with it answers the first answer.",
+        description=f"Any unique string (a UUID), 1 to {MAX_KEY_LENGTH} visible ASCII characters; "
+        "a repeat with it answers the first answer, and one sent while the first is still being "
+        "booked waits for it or answers 409 request_in_progress with Retry-After.",
     ),
 ):
     body = book(

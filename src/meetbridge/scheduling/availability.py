@@ -157,7 +157,7 @@ def require_own_consent(caller: Person | None) -> None:
 
 def record_reuse(caller: Person, people: int, age_seconds: float) -> None:
     """The audit log tells a reused answer from a call to the calendar provider."""
-    audit.record(
+    entry = audit.event(
         tenant=caller.tenant,
         kind=AuditEvent.Kind.CREDENTIAL_USE,
         operation=REUSED_OPERATION,
@@ -168,6 +168,7 @@ def record_reuse(caller: Person, people: int, age_seconds: float) -> None:
         detail=f"{people} calendars; an answer read {age_seconds:.0f} s earlier, "
         "no call to the calendar provider",
     )
+    audit.credential_use(entry)
 
 
 def find_availability(

