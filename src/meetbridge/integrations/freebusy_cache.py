@@ -289,11 +289,18 @@ class DropsStaleAnswers:
         finally:
             calendars_changed(self._tenant_id, [draft.organizer_email, *draft.attendee_emails])
 
-    def move_event(self, *, as_email: str, event_id: str, start, end, time_zone: str):
+    def move_event(
+        self, *, as_email: str, event_id: str, start, end, time_zone: str, attendee_emails=None
+    ):
         view = None
         try:
             view = self._provider.move_event(
-                as_email=as_email, event_id=event_id, start=start, end=end, time_zone=time_zone
+                as_email=as_email,
+                event_id=event_id,
+                start=start,
+                end=end,
+                time_zone=time_zone,
+                attendee_emails=attendee_emails,
             )
             return view
         finally:
