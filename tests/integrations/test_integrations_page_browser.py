@@ -39,7 +39,7 @@ def test_a_new_admin_connects_google_and_the_page_turns_verified_by_itself(
     page.goto(f"{live_server.url}/sign-in?next=/settings/integrations")
     page.get_by_label("Work e-mail").fill(admin.email)
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     expect(page.get_by_role("heading", name="Integrations", exact=True)).to_be_visible()
     status = page.locator("#integration-status[role=status]")
     expect(status).to_contain_text("Not connected")

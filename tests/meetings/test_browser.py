@@ -30,7 +30,7 @@ def test_a_member_books_sees_the_colleague_decline_and_cancels(page, team):  # n
     assert page.get_by_text(cy.email).is_visible()
     assert page.locator(".people li").first.inner_text().startswith("Cy ")  # by name
     page.get_by_label("Title").fill("Quarterly plan")
-    page.get_by_label("Add a Google Meet video link").check()
+    page.get_by_label("Add a video meeting link").check()
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     screenshot(page, "booking")
     page.get_by_role("button", name="Book meeting").click()

@@ -46,6 +46,8 @@ def test_the_json_has_exactly_the_contract_fields():
         "attendees",
         "html_link",
         "video_link",
+        "moving_to",
+        "problem",
     }
     assert body["organizer"] == "ana@acme.test"
     # The organizer is named once, not again among the attendees.

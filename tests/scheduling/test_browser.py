@@ -35,7 +35,7 @@ def sign_in(page, email: str) -> None:
     page.goto("/sign-in")
     page.get_by_label("Work e-mail").fill(email)
     page.get_by_label("Password").fill("x" * 12)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
 
 
 def test_a_member_grants_access_then_books_from_a_common_free_time(

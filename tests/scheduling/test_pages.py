@@ -240,7 +240,7 @@ def test_an_unreadable_calendar_is_named_on_the_page(admin, tenant, connected):
             },
         )
     )
-    assert "Google could not read Ghost's calendar (notFound)" in page
+    assert "The calendar system could not read Ghost's calendar (notFound)" in page
     assert "0 free times" in page
 
 

@@ -1,10 +1,10 @@
-"""Booking a meeting exactly once, whatever Google or the network does.
+"""Booking a meeting exactly once, whatever the calendar or the network does.
 
 1. The request is checked, and everyone's free/busy read again from the calendar.
 2. The time is reserved in our database under per-person locks, where bookings still on
    their way to the calendar count as busy too; the row is written in `inserting`.
-3. The event is inserted with an id derived from the booking: a retried insert can only meet
-   itself (409 duplicate, confirmed by a get).
+3. The event is created under an id derived from the booking: the provider creates exactly
+   once per id, so a retried create can only meet the event the first one made.
 4. The row moves to `confirmed`.
 A crash or an unanswered call leaves the row in `inserting`; a retry with the same
 Idempotency-Key resumes it, and the sweep (`repair.py`) settles what nobody resumes.
@@ -39,11 +39,14 @@ from meetbridge.meetings.reservations import (
     Overtaken,
     SlotTaken,
     advance,
+    hold_for_late_answer,
     release_lease,
     reserve_new,
     take_lease,
 )
-from meetbridge.meetings.rules import check_booking, first_busy, request_payload
+from meetbridge.meetings.resume import release_stale_holds
+from meetbridge.meetings.rules import check_booking, first_busy, recheck_window, request_payload
+from meetbridge.meetings.unfinished import withdraw
 from meetbridge.scheduling.consent import time_zone_of
 from meetbridge.scheduling.limits import SchedulingRules, widest_buffers
 from meetbridge.tenants.models import Person
@@ -132,6 +135,7 @@ def _book_claimed(
         end=request.end,
     )
     try:
+        release_stale_holds([person.pk for person in people], booking.interval, now=now)
         rules = check_everyone_fits(people, booking.interval, now=now)
         check_still_free(provider, organizer.email, emails, booking.interval, rules=rules)
         reserve_new(booking, people, now=now, key=key, fingerprint=digest)
@@ -228,17 +232,18 @@ def check_still_free(
     own_time: Interval | None = None,
     rules: Mapping[str, SchedulingRules] | None = None,
 ) -> None:
-    """Reads everyone's free/busy again (Google's view: what is already on the calendars);
+    """Reads everyone's free/busy again (the calendar's view: what is already on them);
     raises when someone is busy, or too close to busy time for their buffers (`rules`, by
     e-mail), or cannot be read."""
     rules = rules or {}
     reach_back, reach_on = widest_buffers(rules.values())
+    window = recheck_window(wanted, own_time)
     try:
         found = provider.free_busy(
             as_email=organizer,
             emails=emails,
-            start=wanted.start - reach_back,
-            end=wanted.end + reach_on,
+            start=min(window.start, wanted.start - reach_back),
+            end=max(window.end, wanted.end + reach_on),
         )
     except ProviderError as error:
         raise calendar_failure(error) from error
@@ -268,6 +273,7 @@ def insert(booking: Booking, provider: CalendarProvider, *, attendee_emails) -> 
         log.info("Insert of booking %s failed: %s", booking.pk, error.code)
         if error.code in UNCERTAIN_CODES:
             # The calendar may still be making the event: only time (the sweep) can tell.
+            hold_for_late_answer(booking)
             raise errors.pending() from error
         found = look_up_after_doubt(booking, provider)
         if found is not None:
@@ -310,19 +316,11 @@ def confirm(booking: Booking, view: EventView, provider: CalendarProvider) -> Me
     )
     if not confirmed and booking.state == states.FAILED:
         # The sweep gave the booking up while this request was still inserting: the
-        # calendar must not keep a meeting our database says failed.
+        # calendar must not keep a meeting our database says failed (retried until gone).
         withdraw(booking, provider)
         raise errors.pending()
     record_event(booking, view)
     return Meeting.from_event(view)
-
-
-def withdraw(booking: Booking, provider: CalendarProvider) -> None:
-    try:
-        provider.cancel_event(as_email=booking.organizer.email, event_id=booking.event_id)
-    except ProviderError as error:
-        if error.code not in GONE_CODES:
-            log.error("Could not withdraw event %s of failed booking", booking.event_id)
 
 
 def fail(booking: Booking, refusal: MeetingError) -> None:

@@ -26,10 +26,12 @@ from meetbridge.meetings.reservations import (
     Overtaken,
     SlotTaken,
     advance,
+    hold_for_late_answer,
     release_lease,
     reserve_move,
     take_lease,
 )
+from meetbridge.meetings.resume import resume_abandoned
 from meetbridge.meetings.rules import check_times
 
 
@@ -54,6 +56,8 @@ def reschedule(
     if duration is None:
         duration = int((booking.end - booking.start).total_seconds() // 60)
     wanted = check_times(start or booking.start, duration, now=now)
+    if booking.state == states.RESCHEDULING and not resume_abandoned(booking, now=now):
+        raise errors.in_progress()
     if booking.state in (states.CANCELLING, states.CANCELLED):
         raise errors.no_longer_changeable("cancelled")
     if booking.state != states.CONFIRMED:
@@ -109,6 +113,7 @@ def _move(
         )
     except ProviderError as error:
         if error.code in UNCERTAIN_CODES:
+            hold_for_late_answer(booking)
             raise errors.change_pending() from error
         view = look_up_after_doubt(booking, provider, unknown=errors.change_pending)
         if view is None:

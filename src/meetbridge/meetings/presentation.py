@@ -89,6 +89,8 @@ class MeetingCard:
     start_input: str
     duration: int
     organizer_name: str = ""
+    # A change under way, in words ("Cancelling…", "Moving to …"); empty when none.
+    under_way: str = ""
 
     @property
     def cancelled(self) -> bool:
@@ -96,7 +98,25 @@ class MeetingCard:
 
     @property
     def can_change(self) -> bool:
-        return self.is_organizer and self.is_upcoming and not self.cancelled
+        status = self.meeting.status
+        # A change meetbridge gave up on may be tried again by its organizer.
+        retryable = self.meeting.problem is not None and status in ("cancelling", "rescheduling")
+        return self.is_organizer and self.is_upcoming and (status in CHANGEABLE or retryable)
+
+
+CHANGEABLE = frozenset({"confirmed", "tentative"})
+UNDER_WAY_WORDS = {
+    "cancelling": "Cancelling…",
+    "inserting": "Being booked…",
+    "failed": "Not booked",
+}
+
+
+def under_way_text(meeting: Meeting, zone: str) -> str:
+    """What is happening to the meeting right now, if anything: the truth, not the old state."""
+    if meeting.status == "rescheduling" and meeting.moving_to is not None:
+        return f"Moving to {when_text(meeting.moving_to.start, meeting.moving_to.end, zone)}…"
+    return UNDER_WAY_WORDS.get(meeting.status, "")
 
 
 def meeting_card(
@@ -130,6 +150,7 @@ def meeting_card(
         organizer_name=people.get(meeting.organizer, ("", zone))[0],
         start_input=local_input_value(meeting.start, zone),
         duration=int((meeting.end - meeting.start).total_seconds() // 60),
+        under_way=under_way_text(meeting, zone),
     )
 
 

@@ -133,7 +133,7 @@ def new_meeting(request: HttpRequest) -> HttpResponse:
         messages.success(
             request,
             f"Booked “{meeting['title']}”, {context['when']}. "
-            "Google Calendar has sent the invitations.",
+            "The calendar has sent the invitations.",
         )
         return redirect("meetings:list")
     return render(request, "meetings/new.html", context)
@@ -212,7 +212,7 @@ def reschedule_meeting(request: HttpRequest, meeting_id: str) -> HttpResponse:
     messages.success(
         request,
         f"Moved “{meeting.title}” to {when_text(meeting.start, meeting.end, zone)}. "
-        "Google Calendar has told the attendees, who are asked to answer again.",
+        "The calendar has told the attendees, who are asked to answer again.",
     )
     return redirect("meetings:list")
 
@@ -227,7 +227,7 @@ def cancel_meeting(request: HttpRequest, meeting_id: str) -> HttpResponse:
     except ApiError as refusal:
         messages.error(request, f"Not cancelled: {refusal.message}")
         return redirect("meetings:list")
-    messages.success(request, f"Cancelled “{title}”. Google Calendar has told the attendees.")
+    messages.success(request, f"Cancelled “{title}”. The calendar has told the attendees.")
     return redirect("meetings:list")
 
 

@@ -16,6 +16,7 @@ from meetbridge.integrations.api import provider_error
 from meetbridge.integrations.provider import ProviderError
 from meetbridge.scheduling import consent, directory
 from meetbridge.scheduling.availability import (
+    MAX_COLLEAGUES,
     MIN_NOTICE_MINUTES,
     AvailabilityRefused,
     AvailabilityRequest,
@@ -23,7 +24,13 @@ from meetbridge.scheduling.availability import (
     people_times,
 )
 from meetbridge.scheduling.limits import FIELDS as RULE_FIELDS
-from meetbridge.scheduling.rules import MAX_HORIZON, parse_moment
+from meetbridge.scheduling.rules import (
+    INTERVALS,
+    MAX_DURATION_MINUTES,
+    MAX_HORIZON,
+    MIN_DURATION_MINUTES,
+    parse_moment,
+)
 from meetbridge.scheduling.slots import hours_key, working_spans
 
 router = Router(tags=["scheduling"])
@@ -73,11 +80,32 @@ class CalendarAccessOut(Schema):
 
 
 class AvailabilityQuery(Schema):
-    with_: list[str] = Field([], alias="with", description="a colleague's e-mail; repeatable")
-    start: str = Field(..., description="RFC 3339 with an offset")
-    end: str = Field(..., description="RFC 3339 with an offset")
-    duration: int = Field(..., description="meeting length in minutes")
-    interval: int = Field(15, description="start times every N minutes from the top of the hour")
+    # Bounds stated for the OpenAPI document; the rules enforce them with their own codes.
+    with_: list[str] = Field(
+        [],
+        alias="with",
+        description=f"a colleague's e-mail; repeatable, at most {MAX_COLLEAGUES}",
+        json_schema_extra={"maxItems": MAX_COLLEAGUES},
+    )
+    start: str = Field(
+        ..., description="RFC 3339 with an offset", json_schema_extra={"maxLength": 64}
+    )
+    end: str = Field(
+        ...,
+        description=f"RFC 3339 with an offset, at most {MAX_HORIZON.days} days after start and "
+        "from now",
+        json_schema_extra={"maxLength": 64},
+    )
+    duration: int = Field(
+        ...,
+        description=f"meeting length in minutes, {MIN_DURATION_MINUTES} to {MAX_DURATION_MINUTES}",
+        json_schema_extra={"minimum": MIN_DURATION_MINUTES, "maximum": MAX_DURATION_MINUTES},
+    )
+    interval: int = Field(
+        15,
+        description="start times every N minutes from the top of the hour",
+        json_schema_extra={"enum": list(INTERVALS)},
+    )
 
 
 class SlotOut(Schema):
@@ -94,7 +122,7 @@ class AvailabilityOut(Schema):
     time_zone: str
     slots: list[SlotOut]
     unknown: list[UnknownOut] = Field(
-        description="people whose calendar Google could not read: while anyone is listed here, "
+        description="people whose calendar the calendar system could not read: while anyone is listed here, "
         "no slot is offered, since their free time is not known"
     )
 
@@ -148,7 +176,7 @@ def revoke_calendar_access(request: HttpRequest):
     },
     summary="Common free slots of the caller and colleagues, in the caller's time zone",
     description=(
-        "Only Google's free/busy is read, in one round trip for everyone. A slot is `duration` "
+        "Only free/busy is read, in one round trip for everyone. A slot is `duration` "
         "minutes in which the caller and every `with` colleague are inside their own working "
         "hours (read on their own wall clock) and not busy; a busy block ending exactly when a "
         "slot starts does not collide. Starts fall every `interval` minutes (5, 10, 15, 20, 30 "
@@ -156,7 +184,7 @@ def revoke_calendar_access(request: HttpRequest):
         f"{MIN_NOTICE_MINUTES} minutes from now, and `end` is at most "
         f"{MAX_HORIZON.days} days ahead. Colleagues must be in the caller's organisation and "
         "have granted calendar access (else 422 `not_schedulable`, naming them), as must the "
-        "caller (else 403). A calendar Google could not read is listed in `unknown`, and while "
+        "caller (else 403). A calendar that could not be read is listed in `unknown`, and while "
         "anyone is unknown no slot is offered."
     ),
 )

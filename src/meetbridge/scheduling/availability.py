@@ -1,8 +1,8 @@
 """Common free time of a member and colleagues: consent checked, one freeBusy, the pure slot rules.
 
-Only Google's freeBusy is read (never event contents), in one upstream round trip for everyone:
-the provider splits more than 50 people, or a range longer than Google accepts, into parallel
-queries. A calendar Google could not read makes its owner *unknown*; unknown people are never
+Only free/busy is read (never event contents), in one upstream round trip for everyone:
+the provider splits more than 50 people, or a range longer than it accepts, into parallel
+queries. A calendar that could not be read makes its owner *unknown*; unknown people are never
 taken as free, so while anyone is unknown no slot is offered and the answer names them.
 """
 
@@ -75,8 +75,8 @@ class Availability:
     time_zone: str  # the caller's
     slots: list[Slot]
     people: list[Person]  # the caller first
-    unknown: dict[str, str] = field(default_factory=dict)  # e-mail -> Google's reason
-    # e-mail -> busy time as Google's free/busy gave it (before buffers), for the grid
+    unknown: dict[str, str] = field(default_factory=dict)  # e-mail -> the provider's reason
+    # e-mail -> busy time as the provider's free/busy gave it (before buffers), for the grid
     busy: dict[str, list[Span]] = field(default_factory=dict)
 
 
@@ -157,7 +157,7 @@ def require_own_consent(caller: Person | None) -> None:
 
 def record_reuse(caller: Person, people: int, age_seconds: float) -> None:
     """The audit log tells a reused answer from a call to the calendar provider."""
-    audit.record(
+    entry = audit.event(
         tenant=caller.tenant,
         kind=AuditEvent.Kind.CREDENTIAL_USE,
         operation=REUSED_OPERATION,
@@ -168,6 +168,7 @@ def record_reuse(caller: Person, people: int, age_seconds: float) -> None:
         detail=f"{people} calendars; an answer read {age_seconds:.0f} s earlier, "
         "no call to the calendar provider",
     )
+    audit.credential_use(entry)
 
 
 def find_availability(
@@ -187,7 +188,7 @@ def find_availability(
     notice = earliest_start(now, rules.values(), MIN_NOTICE_MINUTES) - now
     earliest = max(request.start, now + notice).replace(second=0, microsecond=0)
     if request.end - earliest < timedelta(minutes=request.duration_minutes):
-        return Availability(zone, [], people)  # nothing fits: no need to ask Google
+        return Availability(zone, [], people)  # nothing fits: no need to ask the calendar
 
     # Busy time just outside the window still matters to the buffers.
     reach_back, reach_on = widest_buffers(rules.values())

@@ -7,7 +7,7 @@ from ninja import Router, Schema, Status
 
 from meetbridge.api.auth import caller
 from meetbridge.api.errors import ApiError, forbidden
-from meetbridge.api.schemas import ErrorOut
+from meetbridge.api.schemas import ErrorOut, JsonObjectIn
 from meetbridge.mail.send import absolute, send_invitation
 from meetbridge.scheduling.consent import has_granted, rules_of, time_zone_of, working_hours_of
 from meetbridge.tenants import membership
@@ -103,13 +103,13 @@ class TenantSettingsOut(Schema):
     join_policy: str
 
 
-class TenantPatch(Schema):
+class TenantPatch(JsonObjectIn):
     name: str | None = None
     time_zone: str | None = None
     join_policy: str | None = None
 
 
-class InvitationIn(Schema):
+class InvitationIn(JsonObjectIn):
     email: str
     role: str = "member"
 
@@ -123,7 +123,7 @@ class InvitationOut(Schema):
     accept_url: str
 
 
-class RoleIn(Schema):
+class RoleIn(JsonObjectIn):
     role: str
 
 

@@ -358,7 +358,9 @@ def show_as(event: Event, email: str) -> str | None:
         return "tentative"
     if response == "accepted":
         return event.body.get("showAs", "busy")
-    return "free"  # not answered yet: Exchange reports the attendee free, unlike Google
+    # Not answered yet: Exchange puts new requests on the calendar as tentative
+    # (Set-CalendarProcessing -AddNewRequestsTentatively, on by default).
+    return "tentative"
 
 
 def schedule_items(

@@ -197,10 +197,10 @@ def test_get_schedule_reports_busy_and_per_schedule_errors(graph, microsoft):
     assert "scheduleItems" not in ghost
 
 
-def test_get_schedule_unanswered_invitation_is_free_declined_is_gone(graph, microsoft):
+def test_get_schedule_unanswered_invitation_is_tentative_declined_is_gone(graph, microsoft):
     made = graph.call("POST", EVENTS, _event()).json()
     megan = _schedule(graph, [MEGAN]).json()["value"][0]
-    assert [i["status"] for i in megan["scheduleItems"]] == ["free"]
+    assert [i["status"] for i in megan["scheduleItems"]] == ["tentative"]
     microsoft.respond(MEGAN, made["id"], "declined")
     assert _schedule(graph, [MEGAN]).json()["value"][0]["scheduleItems"] == []
 

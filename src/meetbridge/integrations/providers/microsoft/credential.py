@@ -17,17 +17,13 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from meetbridge.tenants.rules import RuleViolation
+from meetbridge.integrations.provider import CredentialError
 
 GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 DOMAIN = re.compile(r"^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 MAX_PEM = 16 * 1024
 MAX_SECRET = 256
 FIELDS = {"provider", "tenant_id", "client_id", "client_secret", "expires_at", "certificate", "private_key"}  # fmt: skip
-
-
-class CredentialError(RuleViolation):
-    """What the admin handed over is not a usable Microsoft credential."""
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,10 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from meetbridge.integrations.provider import CalendarProvider, CallObserver
-from meetbridge.integrations.providers.microsoft.credential import CredentialError, parse_credential
+from meetbridge.integrations.provider import CalendarProvider, CallObserver, CredentialError
+from meetbridge.integrations.providers.microsoft.conf import MicrosoftConf
+from meetbridge.integrations.providers.microsoft.credential import parse_credential
+from meetbridge.integrations.providers.microsoft.forms import AppForm
 from meetbridge.integrations.registry import ParsedCredential, Wording
 
 GRAPH_PERMISSION = "Calendars.ReadWrite"
@@ -39,11 +41,22 @@ class MicrosoftKind:
     scopes = (GRAPH_PERMISSION,)
     api_field = "app"
     setup_template = "integrations/microsoft/_setup.html"
+    facts_template = "integrations/microsoft/_facts.html"
+    form_class = AppForm
+    conf = MicrosoftConf
+    api_input = (
+        '`{"tenant_id", "client_id", "client_secret", "expires_at"?}` or `{"tenant_id", '
+        '"client_id", "certificate", "private_key"}` (PEM; a certificate is recommended)'
+    )
     wording = Wording(
         company="Microsoft",
         credential="app credential",
+        short_credential="credential",
         save_again="Save the app's certificate (or client secret) again",
     )
+
+    def credential_from_api(self, body: dict[str, Any]) -> Any:
+        return {k: v for k, v in body.items() if k != "provider"}
 
     def parse_credential(self, raw: Any) -> ParsedCredential:
         parsed = parse_credential(_as_object(raw))
@@ -52,6 +65,7 @@ class MicrosoftKind:
             secret=parsed.secret,
             secret_id=parsed.secret_id,
             summary=parsed.summary,
+            expires_at=parsed.expires_at,
         )
 
     def identity(self, public: Mapping[str, str]) -> str:
