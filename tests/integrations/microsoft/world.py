@@ -11,6 +11,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
+import pytest
 from django.conf import settings
 
 from meetbridge.integrations import registry
@@ -104,3 +105,17 @@ class MicrosoftWorld:
             if e.get("transactionId") == event_id
         )
         self.microsoft.respond(email, graph_id, MICROSOFT_ANSWERS[response])
+
+
+@pytest.fixture
+def microsoft_settings(settings, microsoft):
+    """meetbridge pointed at the stand-in (HTTPS, its CA), retrying fast."""
+    settings.MEETBRIDGE = {
+        **settings.MEETBRIDGE,
+        "MICROSOFT_LOGIN_BASE": microsoft.login_base,
+        "MICROSOFT_GRAPH_BASE": microsoft.graph_base,
+        "MICROSOFT_CA_BUNDLE": microsoft.ca_path,
+        "MICROSOFT_RETRY_BASE_SECONDS": 0.01,
+        "MICROSOFT_RETRY_MAX_SECONDS": 0.05,
+    }
+    return settings.MEETBRIDGE
