@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run test lint unit browser-deps bench clean
+.PHONY: run test lint unit browser-deps bench drill fuzz clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,6 +20,7 @@ run: $(STAMP)
 
 browser-deps:
 	@sh scripts/ensure-chromium.sh
+	@sh scripts/ensure-axe.sh
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -30,8 +31,19 @@ lint: $(STAMP)
 test: $(STAMP) browser-deps lint
 	@sh scripts/test-both.sh $(BIN)/python
 
+# The schemathesis run of `make test` (tests/api/test_schema_fuzz.py) at length: many random
+# examples per route and mode, as a member and as an admin. FUZZ_EXAMPLES=N to change.
+FUZZ_EXAMPLES ?= 300
+fuzz: $(STAMP)
+	MEETBRIDGE_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) MEETBRIDGE_FUZZ_RANDOM=1 \
+	  $(BIN)/python -m pytest -p no:cacheprovider -q tests/api/test_schema_fuzz.py
+
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+# Two web servers and a worker on a private PostgreSQL and Redis: kills and restarts under load.
+drill: $(STAMP)
+	$(BIN)/python scripts/drill.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -23,7 +23,15 @@ TARGETS = {
     "slots_50_people_ms": 10,
     "slots_1000_people_ms": 200,
     "token_exchanges_per_person_hour": 1,
-    "booking_latency_ratio": 2.2,
+    "booking_latency_ratio": 2.1,
+    # issue 12
+    "embedded_run_per_second": 150,
+    "cluster_per_second": 300,
+    "share_of_ceiling": 0.6,
+    "cold_10_ratio": 1.10,
+    "repeated_10_ratio": 0.2,
+    "ratio_120_to_parallel": 1.15,
+    "identical_64_upstream_calls": 2,
 }
 
 
@@ -42,16 +50,27 @@ def run_slots(report: dict) -> None:
 
 
 def run_http(report: dict, args: argparse.Namespace) -> None:
-    from bench import booking, http_bench, microsoft, stack
+    from bench import booking, http_bench, microsoft, scale, stack
 
     redis_url = stack.shared_tokens_url()
-    workers = args.workers or stack.default_workers(redis_url)
+    # With Redis, the production layout: two web servers of one process each and a worker.
+    servers = args.servers or (2 if redis_url else 1)
+    workers = args.workers or (1 if servers > 1 else stack.default_workers(redis_url))
     threads, throughput_seconds = args.threads, args.throughput_seconds
     sut = stack.start(
-        log, workers=workers, threads=threads, server_name=args.server, redis_url=redis_url
+        log,
+        workers=workers,
+        threads=threads,
+        server_name=args.server,
+        redis_url=redis_url,
+        servers=servers,
     )
     try:
-        report["serving"] = stack.serving(workers, threads, args.server, bool(redis_url))
+        report["serving"] = (
+            f"{servers} web server(s), each "
+            + stack.serving(workers, threads, args.server, bool(redis_url))
+            + (", and one `meetbridge worker`" if redis_url else "")
+        )
         report["database"] = sut.database
         sut.sandbox.set_faults(latency_ms=http_bench.LATENCY_MS)
         began = datetime.now(UTC)
@@ -60,12 +79,19 @@ def run_http(report: dict, args: argparse.Namespace) -> None:
             return
         log("latency for 2, 10, 50 and 120 people over 14 days (interleaved with direct calls)")
         report["latency"] = http_bench.latency(sut)
+        log("64 identical requests by one member at once")
+        report["identical"] = http_bench.identical(sut)
+        sut.sandbox.set_limits(project_requests_per_minute=scale.PROJECT_LIMIT_FOR_THROUGHPUT)
         report["throughput"] = []
         for people in (2, 10):  # a one-to-one, and a meeting of ten
             log(f"throughput: 64 clients, {people} people a request, {throughput_seconds:.0f} s")
             report["throughput"].append(
                 http_bench.throughput(sut, people=people, seconds=throughput_seconds)
             )
+        report["ceiling"] = scale.ceiling(
+            sut, log, servers=servers, threads=threads, people=2, seconds=throughput_seconds
+        )
+        report["ceiling"].pop("steady_since", None)
         steady = report["throughput"][0]["steady_since"]
         steady_seconds = (datetime.now(UTC) - steady).total_seconds()
         report["token_exchanges"] = {
@@ -84,6 +110,8 @@ def run_http(report: dict, args: argparse.Namespace) -> None:
         report["microsoft"] = microsoft.measure(sut, log)
     finally:
         sut.stop()
+    if not args.no_embedded and args.only != "microsoft":
+        report["embedded"] = scale.embedded(log, seconds=throughput_seconds)
 
 
 def verdict(ok: bool) -> str:
@@ -144,6 +172,7 @@ def table(report: dict) -> list[tuple[str, str, str, str, str]]:
                 verdict(t["per_second"] >= TARGETS["throughput_per_second"] and not t["errors"]),
             )
         )
+    rows += issue_12_rows(report)
     for row in report.get("by_hand", []):
         ours = p50_by_people.get(row["people"])
         speedup = f"meetbridge {row['seconds'] * 1000 / ours:.1f}x faster" if ours else ""
@@ -204,6 +233,96 @@ def table(report: dict) -> list[tuple[str, str, str, str, str]]:
     return rows
 
 
+def issue_12_rows(report: dict) -> list[tuple[str, str, str, str, str]]:
+    rows = []
+    by_people = {row["people"]: row for row in report.get("latency", [])}
+    if 10 in by_people:
+        row = by_people[10]
+        limit = TARGETS["cold_10_ratio"]
+        rows.append(
+            (
+                "availability, cold / one direct freeBusy",
+                "10",
+                f"p50 {row['ratio_p50']:.2f}x ({row['ms_p50']:.0f} vs {row['direct_ms_p50']:.0f} ms)",
+                f"<= {limit}x",
+                verdict(row["ratio_p50"] <= limit),
+            )
+        )
+        if "ratio_repeated_p50" in row:
+            limit = TARGETS["repeated_10_ratio"]
+            rows.append(
+                (
+                    "availability, repeated in the reuse window / direct",
+                    "10",
+                    f"p50 {row['ratio_repeated_p50']:.2f}x ({row['repeated_ms_p50']:.0f} ms)",
+                    f"<= {limit}x",
+                    verdict(row["ratio_repeated_p50"] <= limit),
+                )
+            )
+    if 120 in by_people and "ratio_p50_to_parallel" in by_people[120]:
+        row, limit = by_people[120], TARGETS["ratio_120_to_parallel"]
+        rows.append(
+            (
+                "availability, 120 people / direct calls in parallel",
+                "120",
+                f"p50 {row['ratio_p50_to_parallel']:.2f}x ({row['ms_p50']:.0f} vs "
+                f"{row['direct_parallel_ms_p50']:.0f} ms)",
+                f"<= {limit}x",
+                verdict(row["ratio_p50_to_parallel"] <= limit),
+            )
+        )
+    if "identical" in report:
+        row, limit = report["identical"], TARGETS["identical_64_upstream_calls"]
+        rows.append(
+            (
+                f"{row['clients']} identical requests by one member at once",
+                str(row["people"]),
+                f"{row['errors']} errors, {row['upstream_calls']} freeBusy calls received by "
+                "the sandbox",
+                f"0 errors, <= {limit} calls",
+                verdict(row["errors"] == 0 and row["upstream_calls"] <= limit),
+            )
+        )
+    two = next((t for t in report.get("throughput", []) if t["people"] == 2), None)
+    if two is not None:
+        limit = TARGETS["cluster_per_second"]
+        rows.append(
+            (
+                "cluster (web servers + worker), 64 clients",
+                "2",
+                f"{two['per_second']:.0f} req/s, {two['errors']} errors",
+                f">= {limit}/s, no errors",
+                verdict(two["per_second"] >= limit and not two["errors"]),
+            )
+        )
+        if "ceiling" in report:
+            ceiling, limit = report["ceiling"], TARGETS["share_of_ceiling"]
+            share = two["per_second"] / ceiling["per_second"] if ceiling["per_second"] else 0
+            rows.append(
+                (
+                    "the same / bare Django view, one upstream call",
+                    "2",
+                    f"{share:.2f}x of {ceiling['per_second']:.0f} req/s "
+                    f"({ceiling['errors']} errors)",
+                    f">= {limit}x",
+                    verdict(share >= limit),
+                )
+            )
+    if "embedded" in report:
+        row, limit = report["embedded"], TARGETS["embedded_run_per_second"]
+        rows.append(
+            (
+                "`meetbridge run`, embedded SQLite, 64 clients",
+                str(row["people"]),
+                f"{row['per_second']:.0f} req/s, {row['errors']} errors "
+                f"{row.get('error_statuses') or ''}, p50 {row['ms_p50'] or 0:.0f} ms",
+                f">= {limit}/s, no errors",
+                verdict(row["per_second"] >= limit and not row["errors"]),
+            )
+        )
+    return rows
+
+
 def render(report: dict) -> str:
     header = ("measure", "people", "result", "target", "met")
     rows = table(report)
@@ -235,7 +354,13 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="gunicorn worker processes (default: 2 when Redis is reachable to share tokens, else 1)",
     )
-    parser.add_argument("--threads", type=int, default=64, help="threads per worker (default 64)")
+    parser.add_argument("--threads", type=int, default=32, help="threads per worker (default 32)")
+    parser.add_argument(
+        "--servers", type=int, default=None, help="web servers (default: 2 with Redis, else 1)"
+    )
+    parser.add_argument(
+        "--no-embedded", action="store_true", help="skip `meetbridge run` on embedded SQLite"
+    )
     parser.add_argument("--server", choices=("gunicorn", "waitress"), default="gunicorn")
     args = parser.parse_args(argv)
     command = (

@@ -13,7 +13,7 @@ import statistics
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import google.auth.transport.requests
 import requests
@@ -83,8 +83,8 @@ class Direct:
 class Meetbridge:
     """GET /api/v1/availability as one member, with `count - 1` colleagues."""
 
-    def __init__(self, stack: Stack, as_email: str = CALLER) -> None:
-        self.url = f"{stack.meetbridge_url}/api/v1/availability"
+    def __init__(self, stack: Stack, as_email: str = CALLER, base_url: str = "") -> None:
+        self.url = f"{base_url or stack.meetbridge_url}/api/v1/availability"
         self.headers = {"Authorization": f"Bearer {stack.tokens[as_email]}"}
         self.others = [e for e in [CALLER, *COLLEAGUES] if e != as_email]
 
@@ -108,20 +108,27 @@ class Meetbridge:
 
 
 def latency(stack: Stack, counts=(2, 10, 50, 120), samples: int = 25) -> list[dict]:
-    start, end = window(14)
+    """Cold: every sample a question not asked before (its window moved by a minute), so no
+    answer can be reused; repeated: the same question again at once, inside the reuse window."""
+    base_start, base_end = window(14)
     direct, mb, http = Direct(stack), Meetbridge(stack), requests.Session()
     rows = []
     everyone = [CALLER, *COLLEAGUES]
     for count in counts:
-        mb.ask(http, count, start, end)  # warm: tokens, connections
-        direct.free_busy(everyone[: min(count, 50)], start, end)
-        direct_times, mb_times, parallel_times = [], [], []
-        for _ in range(samples):
+        mb.ask(http, count, base_start, base_end)  # warm: tokens, connections
+        direct.free_busy(everyone[: min(count, 50)], base_start, base_end)
+        direct_times, mb_times, repeated_times, parallel_times = [], [], [], []
+        for n in range(samples):
+            shift = timedelta(minutes=count * 100 + n + 1)
+            start, end = base_start + shift, base_end + shift
             direct_times.append(direct.free_busy(everyone[: min(count, 50)], start, end))
             elapsed, status = mb.ask(http, count, start, end)
             if status != 200:
                 raise RuntimeError(f"availability for {count} people answered {status}")
             mb_times.append(elapsed)
+            elapsed, status = mb.ask(http, count, start, end)
+            if status == 200:
+                repeated_times.append(elapsed)
             if count > 50:
                 parallel_times.append(direct.in_parallel(everyone[:count], start, end))
         extra = {}
@@ -131,6 +138,11 @@ def latency(stack: Stack, counts=(2, 10, 50, 120), samples: int = 25) -> list[di
                 "ratio_p50_to_parallel": statistics.median(mb_times)
                 / statistics.median(parallel_times),
             }
+        if repeated_times:
+            extra["repeated_ms_p50"] = 1000 * statistics.median(repeated_times)
+            extra["ratio_repeated_p50"] = statistics.median(repeated_times) / statistics.median(
+                direct_times
+            )
         rows.append(
             {
                 **extra,
@@ -146,9 +158,39 @@ def latency(stack: Stack, counts=(2, 10, 50, 120), samples: int = 25) -> list[di
     return rows
 
 
-def throughput(stack: Stack, *, clients: int = 64, people: int = 10, seconds: float = 20) -> dict:
+def identical(stack: Stack, *, clients: int = 64, people: int = 10) -> dict:
+    """`clients` identical requests by one member at the same instant: answers and the
+    freeBusy calls the sandbox (Google) received for them."""
     start, end = window(14)
+    start, end = start + timedelta(minutes=7777), end + timedelta(minutes=7777)  # never asked
+    mb = Meetbridge(stack, COLLEAGUES[-2])
+    ready = threading.Barrier(clients)
+    before = stack.sandbox.calls("calendar.freebusy.query")
+
+    def ask(_) -> int:
+        http = requests.Session()
+        ready.wait()
+        try:
+            return mb.ask(http, people, start, end)[1]
+        except requests.RequestException:
+            return 0
+
+    with ThreadPoolExecutor(max_workers=clients) as pool:
+        statuses = list(pool.map(ask, range(clients)))
+    return {
+        "clients": clients,
+        "people": people,
+        "errors": sum(status != 200 for status in statuses),
+        "upstream_calls": stack.sandbox.calls("calendar.freebusy.query") - before,
+    }
+
+
+def throughput(stack: Stack, *, clients: int = 64, people: int = 10, seconds: float = 20) -> dict:
+    """`clients` threads, each a different member, over every web server in turn. Every request
+    is a question not asked before (its window moved by a minute), so none is a reused answer."""
+    base_start, base_end = window(14)
     members = list(stack.tokens)[:clients]
+    urls = stack.meetbridge_urls or [stack.meetbridge_url]
     stop = threading.Event()
     counts = {"ok": 0, "errors": 0}
     statuses: dict[int, int] = {}
@@ -156,14 +198,17 @@ def throughput(stack: Stack, *, clients: int = 64, people: int = 10, seconds: fl
     lock = threading.Lock()
     ready = threading.Barrier(clients + 1)
 
-    def client(as_email: str) -> None:
-        mb = Meetbridge(stack, as_email)
+    def client(n: int, as_email: str) -> None:
+        mb = Meetbridge(stack, as_email, urls[n % len(urls)])
         http = requests.Session()
-        mb.ask(http, people, start, end)  # its own connection, opened before the clock starts
+        asked = 0
+        mb.ask(http, people, base_start, base_end)  # its connection and token, before the clock
         ready.wait()
         while not stop.is_set():
+            asked += 1
+            shift = timedelta(minutes=people * 1000 + asked)
             try:
-                elapsed, status = mb.ask(http, people, start, end)
+                elapsed, status = mb.ask(http, people, base_start + shift, base_end + shift)
             except requests.RequestException:
                 elapsed, status = 0.0, 0
             with lock:
@@ -175,7 +220,7 @@ def throughput(stack: Stack, *, clients: int = 64, people: int = 10, seconds: fl
                     statuses[status] = statuses.get(status, 0) + 1
 
     with ThreadPoolExecutor(max_workers=clients) as pool:
-        futures = [pool.submit(client, email) for email in members]
+        futures = [pool.submit(client, n, email) for n, email in enumerate(members)]
         ready.wait()
         steady_since = datetime.now(UTC)  # every client has its token and connection by now
         began = time.monotonic()

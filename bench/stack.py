@@ -93,6 +93,7 @@ class Stack:
     sandbox: Sandbox
     meetbridge_url: str
     database: str
+    meetbridge_urls: list[str] = field(default_factory=list)  # every web server; the first above
     tokens: dict[str, str] = field(default_factory=dict)  # API token of each client's person
     key: dict = field(default_factory=dict)
     server_log: str = ""
@@ -164,7 +165,10 @@ def start(
     threads: int = THREADS,
     server_name: str = "gunicorn",
     redis_url: str | None = None,
+    servers: int = 1,
 ) -> Stack:
+    """The sandbox, `servers` web servers of `workers` processes each and, with Redis, one
+    `meetbridge worker` beside them (the production layout)."""
     var_dir = tempfile.mkdtemp(prefix="meetbridge-bench-")
     env = {**os.environ, "MEETBRIDGE_MODE": "local", "MEETBRIDGE_VAR_DIR": var_dir}
     env.pop("REDIS_URL", None)
@@ -203,20 +207,33 @@ def start(
             os.environ["DATABASE_URL"] = env["DATABASE_URL"]
         log(f"sandbox on {sandbox_url}; seeding a Workspace and meetbridge ({database})")
         _seed(stack)
-        port = free_port()
         stack.server_log = os.path.join(var_dir, "gunicorn.log")
-        server = subprocess.Popen(
-            server_command(server_name, workers, threads, port),
-            env=env,
-            cwd=var_dir,
-            stderr=open(stack.server_log, "w"),  # noqa: SIM115 - the server process owns it
-        )
-        stack.processes.append(server)
-        stack.meetbridge_url = f"http://127.0.0.1:{port}"
-        wait_for(f"{stack.meetbridge_url}/healthz", server, f"meetbridge ({server_name})")
+        for _ in range(servers):
+            port = free_port()
+            server = subprocess.Popen(
+                server_command(server_name, workers, threads, port),
+                env=env,
+                cwd=var_dir,
+                stderr=open(stack.server_log, "a"),  # noqa: SIM115 - the server process owns it
+            )
+            stack.processes.append(server)
+            url = f"http://127.0.0.1:{port}"
+            wait_for(f"{url}/healthz", server, f"meetbridge ({server_name})")
+            stack.meetbridge_urls.append(url)
+        stack.meetbridge_url = stack.meetbridge_urls[0]
+        if redis_url:
+            stack.processes.append(
+                subprocess.Popen(
+                    [sys.executable, "-m", "meetbridge", "worker", "--workers", "2"],
+                    env=env,
+                    cwd=var_dir,
+                    stderr=open(stack.server_log, "a"),  # noqa: SIM115
+                )
+            )
         log(
-            f"meetbridge on {stack.meetbridge_url}, "
-            f"served by {serving(workers, threads, server_name, bool(redis_url))}"
+            f"meetbridge on {', '.join(stack.meetbridge_urls)}"
+            + (" and a worker" if redis_url else "")
+            + f", each served by {serving(workers, threads, server_name, bool(redis_url))}"
         )
     except BaseException:
         stack.stop()

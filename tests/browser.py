@@ -39,3 +39,23 @@ def phone_context(live_server, monkeypatch):
         yield context
         context.close()
         browser.close()
+
+
+NARROW_PHONE = {"width": 375, "height": 740}
+DESKTOP = {"width": 1280, "height": 900}
+
+
+@pytest.fixture(params=[DESKTOP, NARROW_PHONE], ids=["1280px", "375px"])
+def sized_page(request, live_server, monkeypatch):
+    """A page at a desktop's width, then at a small phone's: a test using it runs at both."""
+    from playwright.sync_api import sync_playwright
+
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as driver:
+        browser = launch(driver)
+        context = browser.new_context(viewport=request.param, base_url=live_server.url)
+        page = context.new_page()
+        page.viewport = request.param
+        yield page
+        context.close()
+        browser.close()

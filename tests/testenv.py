@@ -16,3 +16,10 @@ os.environ.pop("REDIS_URL", None)
 # connection, and an in-memory database would be one shared connection or a locked shared cache.
 if not os.environ.get("DATABASE_URL"):
     os.environ.setdefault("MEETBRIDGE_TEST_DATABASE_NAME", os.path.join(_var, "test.sqlite3"))
+
+# Property tests judge behaviour, not the machine's speed: no per-example deadline and no
+# "input generation is slow" failure when other work shares the CPU (a loaded CI machine).
+from hypothesis import HealthCheck, settings  # noqa: E402
+
+settings.register_profile("meetbridge", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("meetbridge")

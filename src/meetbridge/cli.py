@@ -53,8 +53,13 @@ def _read_password(args: argparse.Namespace) -> str | None:
     from django.contrib.auth.password_validation import validate_password
     from django.core.exceptions import ValidationError
 
+    from meetbridge.tenants.models import Person
+
+    # The person does not exist yet: an unsaved one lets the validators compare the
+    # password with their address and name.
+    someone = Person(email=args.email.strip().lower(), name=args.name or "")
     try:
-        validate_password(password)
+        validate_password(password, user=someone)
     except ValidationError as exc:
         raise CommandError("That password is too weak: " + " ".join(exc.messages)) from exc
     return password
@@ -113,7 +118,7 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     from meetbridge.runner import run
 
-    run(host=args.host, port=args.port)
+    run(host=args.host, port=args.port, processes=args.processes, threads=args.threads)
     return 0
 
 
@@ -127,6 +132,12 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="serve the pages, the API and the background worker")
     run.add_argument("--host", default="127.0.0.1")
     run.add_argument("--port", type=int, default=8000)
+    run.add_argument(
+        "--processes", type=int, default=None, help="web server processes (default: one per core)"
+    )
+    run.add_argument(
+        "--threads", type=int, default=32, help="request threads per process (default: 32)"
+    )
     run.set_defaults(func=cmd_run)
 
     worker = sub.add_parser("worker", help="run background workers alone")

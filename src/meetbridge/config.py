@@ -22,6 +22,7 @@ DEFAULT_GOOGLE_API_BASE = "https://www.googleapis.com"
 DEFAULT_GOOGLE_OIDC_DISCOVERY_URL = "https://accounts.google.com/.well-known/openid-configuration"
 DEFAULT_MICROSOFT_LOGIN_BASE = "https://login.microsoftonline.com"
 DEFAULT_MICROSOFT_GRAPH_BASE = "https://graph.microsoft.com"
+DEFAULT_HSTS_SECONDS = 365 * 24 * 60 * 60
 REQUIRED_IN_PRODUCTION = (
     "MEETBRIDGE_SIGNING_KEY",
     "MEETBRIDGE_ENCRYPTION_KEYS",
@@ -48,6 +49,9 @@ class Config:
     microsoft_graph_base: str = DEFAULT_MICROSOFT_GRAPH_BASE
     microsoft_ca_bundle: str | None = None
     debug: bool = False
+    sweep_grace_seconds: int = 60
+    sweep_max_tries: int = 8
+    audit_retention_days: int = 400
     extra: dict[str, str] = field(default_factory=dict)
     # People and sign-in (docs/operator-guide.md).
     google_oidc_client_id: str = ""
@@ -56,10 +60,31 @@ class Config:
     public_url: str = ""
     email_url: str = ""
     freebusy_cache_seconds: int = 30
+    # Hardening (docs/operator-guide.md, "Security headers and the admin").
+    admin_enabled: bool = False
+    hsts_seconds: int = 0
 
     @property
     def is_local(self) -> bool:
         return self.mode == LOCAL
+
+
+def _flag(env: dict[str, str], name: str, *, default: bool) -> bool:
+    value = env.get(name, "").strip()
+    if not value:
+        return default
+    if value not in ("0", "1"):
+        raise ConfigError(f"{name} must be 1 (on) or 0 (off), not {value!r}.")
+    return value == "1"
+
+
+def _whole_number(env: dict[str, str], name: str, *, default: int) -> int:
+    value = env.get(name, "").strip()
+    if not value:
+        return default
+    if not (value.isascii() and value.isdigit()) or len(value) > 10:
+        raise ConfigError(f"{name} must be a whole number of seconds, not {value!r}.")
+    return int(value)
 
 
 def _split(value: str) -> tuple[str, ...]:
@@ -92,6 +117,15 @@ def local_secrets(var_dir: Path) -> dict[str, str]:
     with os.fdopen(fd, "w") as handle:
         json.dump(generated, handle)
     return generated
+
+
+def _count(env: dict[str, str], name: str, default: int, *, least: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) < least:
+        raise ConfigError(f"{name} must be a whole number of at least {least}, not {raw!r}.")
+    return int(raw)
 
 
 def _base(env: dict[str, str], name: str, default: str) -> str:
@@ -143,6 +177,13 @@ def load_config(environ: dict[str, str] | None = None) -> Config:
             "testserver",
         )
 
+    debug = _flag(env, "MEETBRIDGE_DEBUG", default=False)
+    if debug and mode == PRODUCTION:
+        raise ConfigError(
+            "MEETBRIDGE_DEBUG=1 is refused in production mode: debug pages show settings, "
+            "code and request data to anyone who triggers an error. Unset it, or run in local "
+            "mode."
+        )
     if not encryption_keys:
         raise ConfigError("MEETBRIDGE_ENCRYPTION_KEYS is empty; give at least one key.")
     for key in encryption_keys:
@@ -163,14 +204,24 @@ def load_config(environ: dict[str, str] | None = None) -> Config:
         microsoft_login_base=_base(env, "MICROSOFT_LOGIN_BASE", DEFAULT_MICROSOFT_LOGIN_BASE),
         microsoft_graph_base=_base(env, "MICROSOFT_GRAPH_BASE", DEFAULT_MICROSOFT_GRAPH_BASE),
         microsoft_ca_bundle=_ca_bundle(env),
-        debug=env.get("MEETBRIDGE_DEBUG", "") == "1",
+        debug=debug,
         google_oidc_client_id=env.get("GOOGLE_OIDC_CLIENT_ID", "").strip(),
         google_oidc_client_secret=env.get("GOOGLE_OIDC_CLIENT_SECRET", "").strip(),
         google_oidc_discovery_url=env.get("GOOGLE_OIDC_DISCOVERY_URL", "").strip()
         or DEFAULT_GOOGLE_OIDC_DISCOVERY_URL,
         public_url=env.get("MEETBRIDGE_PUBLIC_URL", "").strip().rstrip("/"),
         email_url=env.get("EMAIL_URL", "").strip(),
+        sweep_grace_seconds=_count(env, "MEETBRIDGE_SWEEP_GRACE_SECONDS", 60, least=0),
+        sweep_max_tries=_count(env, "MEETBRIDGE_SWEEP_MAX_TRIES", 8, least=1),
+        audit_retention_days=_count(env, "MEETBRIDGE_AUDIT_RETENTION_DAYS", 400, least=1),
         freebusy_cache_seconds=_freebusy_cache_seconds(env),
+        # The Django admin is one more login form: off in production unless asked for.
+        admin_enabled=_flag(env, "MEETBRIDGE_ADMIN_ENABLED", default=mode == LOCAL),
+        hsts_seconds=_whole_number(
+            env,
+            "MEETBRIDGE_HSTS_SECONDS",
+            default=DEFAULT_HSTS_SECONDS if mode == PRODUCTION else 0,
+        ),
     )
 
 
@@ -204,7 +255,11 @@ def database_settings(config: Config) -> dict:
     import dj_database_url  # no Django import: parsing a URL only
 
     if config.database_url:
-        database = dj_database_url.parse(config.database_url, conn_max_age=CONN_MAX_AGE_SECONDS)
+        # Health checks: a connection kept across a database restart is found dead before a
+        # request uses it, instead of failing that request.
+        database = dj_database_url.parse(
+            config.database_url, conn_max_age=CONN_MAX_AGE_SECONDS, conn_health_checks=True
+        )
     else:
         database = {
             "ENGINE": "django.db.backends.sqlite3",

@@ -1,12 +1,73 @@
-"""`meetbridge run`: the web server, the embedded worker and, in local mode, the sandbox."""
+"""`meetbridge run`: the web server, the embedded worker and, in local mode, the sandbox.
+
+The web is served like production: gunicorn with several processes (one per core by default)
+of gthread workers, which share the SQLite file in WAL mode (or PostgreSQL). This process keeps
+the sandbox and the job worker, and starts gunicorn beside it rather than forking itself: a
+fork of a process running threads (the worker, the sandbox) copies their locks, not them.
+"""
 
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
 import sys
 
+THREADS_PER_PROCESS = 32
 
-def run(*, host: str, port: int) -> None:
+
+def default_processes() -> int:
+    return max(1, os.cpu_count() or 1)
+
+
+def gunicorn_command(host: str, port: int, processes: int, threads: int) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "meetbridge.wsgi",
+        "--worker-class=gthread",
+        f"--workers={processes}",
+        f"--threads={threads}",
+        f"--bind={host}:{port}",
+        "--backlog=512",
+        "--graceful-timeout=20",
+        "--log-level=warning",
+    ]
+
+
+def _stop(signum, frame) -> None:
+    raise SystemExit(0)  # unwinds into the `finally` that stops gunicorn, the worker, the sandbox
+
+
+def serve_with_gunicorn(host: str, port: int, processes: int, threads: int) -> None:
+    server = subprocess.Popen(gunicorn_command(host, port, processes, threads))  # noqa: S603
+    signal.signal(signal.SIGTERM, _stop)
+    try:
+        server.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if server.poll() is None:
+            server.send_signal(signal.SIGTERM)  # gunicorn's graceful stop
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                server.kill()
+
+
+def serve_with_waitress(host: str, port: int, threads: int) -> None:
+    """Where gunicorn cannot run (Windows): one process of threads."""
+    from waitress import serve
+
+    from meetbridge.wsgi import application
+
+    serve(application, host=host, port=port, threads=threads, ident="meetbridge", _quiet=True)
+
+
+def run(
+    *, host: str, port: int, processes: int | None = None, threads: int = THREADS_PER_PROCESS
+) -> None:
     from meetbridge.config import load_config
 
     config = load_config()
@@ -77,14 +138,15 @@ def run(*, host: str, port: int) -> None:
             f"{sandbox.url}/console/microsoft.\n",
             flush=True,
         )
+    processes = processes or default_processes()
+    print(f"Serving with {processes} processes x {threads} threads.", flush=True)
     print("Press Ctrl+C to stop.", flush=True)
 
-    from waitress import serve
-
-    from meetbridge.wsgi import application
-
     try:
-        serve(application, host=host, port=port, threads=32, ident="meetbridge", _quiet=True)
+        if os.name == "posix":
+            serve_with_gunicorn(host, port, processes, threads)
+        else:
+            serve_with_waitress(host, port, threads)
     finally:
         consumer.stop(graceful=True)
         if sandbox is not None:

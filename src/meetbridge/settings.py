@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 
+from csp.constants import NONE, SELF
+
 from meetbridge.config import database_settings, load_config
 from meetbridge.integrations.providers import template_dirs as provider_template_dirs
 
@@ -16,6 +18,9 @@ ALLOWED_HOSTS = list(CONFIG.allowed_hosts)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
+    # Serves the API docs' Swagger UI and Redoc from this site, not from a CDN.
+    "ninja",
+    "csp",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -34,7 +39,12 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "meetbridge.security.headers.PrivateAnswersMiddleware",
     "meetbridge.api.middleware.ApiErrorShapeMiddleware",
+    "meetbridge.api.outage.OutageMiddleware",
+    # Every credential-use entry of a request is written here, before it is answered.
+    "meetbridge.audit.middleware.AuditMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -74,8 +84,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "tenants.Person"
 AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
 AUTH_PASSWORD_VALIDATORS = [
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("email", "name")},
+    },
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:sign-in"
 LOGIN_REDIRECT_URL = "web:home"
@@ -119,6 +134,28 @@ if not CONFIG.is_local:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Sent only on answers to requests that came over TLS (directly, or as the proxy's
+# X-Forwarded-Proto says in production): MEETBRIDGE_HSTS_SECONDS, a year by default there.
+SECURE_HSTS_SECONDS = CONFIG.hsts_seconds
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Only this site's own scripts, styles and images; no inline script or style, no framing.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# The Django admin is mounted only when this is on (urls.py; docs/operator-guide.md).
+MEETBRIDGE_ADMIN_ENABLED = CONFIG.admin_enabled
 
 # An upload of a key file is a few KiB; nothing legitimate comes near this.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
@@ -128,6 +165,10 @@ MEETBRIDGE = {
     "ENCRYPTION_KEYS": CONFIG.encryption_keys,
     "GOOGLE_TOKEN_URI": CONFIG.google_token_uri,
     "GOOGLE_API_BASE": CONFIG.google_api_base,
+    "REDIS_URL": CONFIG.redis_url,
+    "BOOKING_SWEEP_GRACE_SECONDS": CONFIG.sweep_grace_seconds,
+    "SWEEP_MAX_TRIES": CONFIG.sweep_max_tries,
+    "AUDIT_RETENTION_DAYS": CONFIG.audit_retention_days,
     "PUBLIC_URL": CONFIG.public_url,
     "GOOGLE_OIDC_CLIENT_ID": CONFIG.google_oidc_client_id,
     "GOOGLE_OIDC_CLIENT_SECRET": CONFIG.google_oidc_client_secret,

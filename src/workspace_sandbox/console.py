@@ -29,6 +29,9 @@ table{{border-collapse:collapse;margin-bottom:1rem}}td,th{{border:1px solid #ccc
 <h2>Workspace domains</h2>{workspaces}
 <h2>Cloud projects</h2>{projects}
 <h2>Service accounts</h2>{accounts}
+<h2>Sign in with Google: OAuth clients</h2>{oauth_clients}
+<p>Personal Google accounts (no Workspace, so no <code>hd</code> in their ID tokens):
+{consumers}</p>
 <h2>Authorise domain-wide delegation</h2>
 <form method="post" action="/console/delegation">
 <p><label>Domain <select name="domain" required>{domain_options}</select></label></p>
@@ -100,8 +103,18 @@ def render(world: World, notice: str = "") -> str:
             for a in world.service_accounts.values()
         ],
     )
+    oauth_clients = _table(
+        ["client id", "authorised redirect URIs"],
+        [
+            [escape(c.client_id), "<br>".join(escape(u) for u in c.redirect_uris)]
+            for c in world.oauth_clients.values()
+        ],
+    )
+    consumers = ", ".join(escape(e) for e in world.consumer_accounts) or "none"
     options = "".join(f'<option value="{escape(d)}">{escape(d)}</option>' for d in world.workspaces)
     return PAGE.format(
+        oauth_clients=oauth_clients,
+        consumers=consumers,
         notice=f'<p class="note">{escape(notice)}</p>' if notice else "",
         workspaces=workspaces,
         projects=projects,

@@ -3,6 +3,7 @@ database can store, too many parameters; on the API and on the pages alike."""
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlencode
 
 import pytest
@@ -156,3 +157,33 @@ def test_the_audit_page_ignores_a_cursor_that_is_not_an_ascii_number(admin):
     client = signed_in(admin)
     for before in ("²", "١٢", "9" * 40):
         assert client.get("/audit", {"before": before}).status_code == 200
+
+
+@pytest.mark.parametrize("body", ["null", "[]", "true", '"x"', "0"])
+def test_a_body_that_is_not_a_json_object_is_refused_not_read_as_defaults(team, body):
+    ben, cy = team.members[:2]
+    api = api_as(ben)
+    meeting = api.post("/meetings", booking_body([cy], next_weekday_at(10))).json()
+    assert_refused(api.patch(f"/meetings/{meeting['id']}", body), code="invalid_request")
+    assert_refused(api.post("/meetings", body), code="invalid_request")
+    assert Booking.objects.count() == 1
+
+
+def test_no_route_reads_a_body_that_is_not_a_json_object(team):
+    """Every route that takes a body refuses `null` (ninja's Schema would read it as "every
+    field left out"): all bodies derive from api.schemas.JsonObjectIn."""
+    from meetbridge.api.app import api as ninja_api
+
+    admin = api_as(team.admin)
+    document = ninja_api.get_openapi_schema(path_prefix="/api/v1/")
+    with_body = [
+        (method, path)
+        for path, operations in document["paths"].items()
+        for method, operation in operations.items()
+        if "requestBody" in operation
+    ]
+    assert len(with_body) >= 6
+    for method, path in with_body:
+        concrete = re.sub(r"\{[^}]+\}", "nobody@acme.test", path.removeprefix("/api/v1"))
+        response = getattr(admin, method)(concrete, "null")
+        assert response.status_code == 422, (method, path, response.content)

@@ -115,3 +115,43 @@ def test_a_sqlite_database_url_opens_in_wal_with_a_busy_timeout(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["wal", "20000"]
+
+
+def production_env(tmp_path, **extra) -> dict[str, str]:
+    return {
+        "MEETBRIDGE_MODE": "production",
+        "MEETBRIDGE_VAR_DIR": str(tmp_path),
+        "MEETBRIDGE_SIGNING_KEY": "k" * 50,
+        "MEETBRIDGE_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+        "MEETBRIDGE_ALLOWED_HOSTS": "meet.example.com",
+        **extra,
+    }
+
+
+def test_production_refuses_debug_with_the_reason(tmp_path):
+    with pytest.raises(ConfigError, match="MEETBRIDGE_DEBUG=1 is refused in production"):
+        load_config(production_env(tmp_path, MEETBRIDGE_DEBUG="1"))
+    assert load_config(production_env(tmp_path, MEETBRIDGE_DEBUG="0")).debug is False
+
+
+def test_local_mode_may_debug(tmp_path):
+    assert load_config({"MEETBRIDGE_VAR_DIR": str(tmp_path), "MEETBRIDGE_DEBUG": "1"}).debug
+
+
+def test_a_flag_is_one_or_zero(tmp_path):
+    with pytest.raises(ConfigError, match="MEETBRIDGE_ADMIN_ENABLED must be 1"):
+        load_config(production_env(tmp_path, MEETBRIDGE_ADMIN_ENABLED="yes"))
+
+
+def test_the_admin_is_off_in_production_unless_turned_on(tmp_path):
+    assert load_config(production_env(tmp_path)).admin_enabled is False
+    assert load_config(production_env(tmp_path, MEETBRIDGE_ADMIN_ENABLED="1")).admin_enabled
+    assert load_config({"MEETBRIDGE_VAR_DIR": str(tmp_path)}).admin_enabled is True
+
+
+def test_hsts_lasts_a_year_in_production_unless_set(tmp_path):
+    assert load_config(production_env(tmp_path)).hsts_seconds == 365 * 24 * 3600
+    assert load_config(production_env(tmp_path, MEETBRIDGE_HSTS_SECONDS="600")).hsts_seconds == 600
+    assert load_config({"MEETBRIDGE_VAR_DIR": str(tmp_path)}).hsts_seconds == 0
+    with pytest.raises(ConfigError, match="MEETBRIDGE_HSTS_SECONDS"):
+        load_config(production_env(tmp_path, MEETBRIDGE_HSTS_SECONDS="1y"))

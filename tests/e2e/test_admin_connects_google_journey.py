@@ -30,8 +30,8 @@ def test_admin_goes_from_an_unverified_key_to_verified(browsing, people, sandbox
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_role("status").filter(has_text="Key saved")).to_be_visible()
 
-    # Delegation is not authorised yet: the background check fails and says what to fix.
-    expect(status).to_contain_text("Failed")
+    # Delegation is not authorised yet: the background check says what to do, and waits.
+    expect(status).to_contain_text("Waiting for Google to apply domain-wide delegation")
     problem = page.locator("#problem")
     expect(problem).to_contain_text(f"client ID {setup.client_id} is not authorised")
     expect(problem).to_contain_text("Manage domain wide delegation")

@@ -10,7 +10,7 @@ import pytest
 from meetbridge.audit.models import AuditEvent
 from meetbridge.integrations.models import Credential, Integration
 from meetbridge.integrations.schedule import recheck_plan
-from tests.integrations.keyfiles import key_file, key_text
+from tests.integrations.google.keyfiles import key_file, key_text
 
 SCOPE = "https://www.googleapis.com/auth/calendar"
 transactional = pytest.mark.django_db(transaction=True)
@@ -55,6 +55,7 @@ def test_a_tenant_without_integration_is_not_configured(admin_api):
         "provider": None,
         "status": "not_configured",
         "service_account": None,
+        "app": None,
         "scopes": [],
         "checked_at": None,
         "problem": None,
@@ -97,7 +98,7 @@ def test_a_bad_key_is_refused_with_what_is_wrong_and_nothing_is_stored(admin_api
 
 @pytest.mark.django_db
 def test_an_unknown_provider_is_refused(admin_api):
-    response = put_key(admin_api, key_file(), provider="microsoft")
+    response = put_key(admin_api, key_file(), provider="zimbra")
     assert response.status_code == 422
     assert response.json()["error"]["code"] == "unsupported_provider"
     assert nothing_stored()
@@ -387,7 +388,7 @@ def test_a_replacement_key_serves_only_once_verified_and_the_old_one_meanwhile(
     jobs.run_due(now=later(minutes=2))
     assert admin_api.get("/integration").json()["status"] == "verified"
     remaining = Credential.objects.get()
-    assert remaining.private_key_id == new_key["private_key_id"] and remaining.in_service
+    assert remaining.secret_id == new_key["private_key_id"] and remaining.in_service
 
 
 @transactional
@@ -402,3 +403,30 @@ def test_delete_destroys_the_stored_key(admin_api, tenant, member, connected):
         provider_for(tenant, member)
     assert admin_api.delete("/integration").status_code == 204
     assert AuditEvent.objects.filter(operation="integration.deleted").count() == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "body",
+    [
+        {
+            "provider": "microsoft",
+            "tenant_id": "not a tenant",
+            "client_id": "x",
+            "client_secret": "s",
+        },
+        {
+            "provider": "microsoft",
+            "tenant_id": "contoso.com",
+            "client_id": "8c1a9b2e-1c2d-4e5f-9a0b-1c2d3e4f5a6b",
+        },
+        {"provider": "microsoft", "service_account_key": key_file()},
+        {"provider": "google", "tenant_id": "contoso.com"},
+    ],
+    ids=["bad tenant id", "neither secret nor certificate", "a Google key", "Microsoft fields"],
+)
+def test_a_credential_of_the_wrong_shape_for_its_provider_is_refused(admin_api, body):
+    response = admin_api.put("/integration", body)
+    assert response.status_code == 422
+    assert set(response.json()["error"]) == {"code", "message"}
+    assert nothing_stored()

@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from meetbridge.integrations.models import Credential, Integration
-from tests.integrations.keyfiles import pem_body
+from tests.integrations.google.keyfiles import pem_body
 
 SCOPE = "https://www.googleapis.com/auth/calendar"
 PAGE = "/settings/integrations"
@@ -160,3 +160,23 @@ def test_check_again_and_disconnect(browser, sandbox, workspace, google_settings
     browser.post(reverse("integrations:disconnect"))
     assert not Credential.objects.exists()
     assert "Not connected" in status_panel(browser)
+
+
+def test_the_admin_chooses_the_calendar_system_and_sees_its_steps(browser):
+    google = browser.get(PAGE).content.decode()
+    assert "Set up Google Workspace" in google and 'aria-current="true"' in google
+    assert 'href="?provider=microsoft"' in google
+
+    microsoft = browser.get(PAGE + "?provider=microsoft").content.decode()
+    assert "Set up Microsoft 365" in microsoft
+    assert "Calendars.ReadWrite" in microsoft
+    assert 'name="provider" value="microsoft"' in microsoft
+
+    unknown = browser.get(PAGE + "?provider=zimbra")
+    assert unknown.status_code == 200 and "Set up Google Workspace" in unknown.content.decode()
+
+
+def test_an_unknown_provider_posted_is_refused_on_the_page(browser):
+    response = browser.post(PAGE, {"provider": "zimbra", "key_text": "{}"})
+    assert response.status_code == 422
+    assert "provider must be one of" in response.content.decode()

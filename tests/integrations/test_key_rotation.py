@@ -37,7 +37,7 @@ def test_the_command_reseals_every_key_so_the_old_encryption_key_can_go(
     assert "Re-encrypted 1 stored key" in capsys.readouterr().out
 
     use_keys(settings, new)
-    assert vault().is_sealed_with_newest(Credential.objects.get().sealed_key)
+    assert vault().is_sealed_with_newest(Credential.objects.get().sealed_secret)
     assert member.email in free_busy(tenant, member).busy
 
 
@@ -46,7 +46,7 @@ def test_a_key_is_resealed_under_the_newest_key_when_next_used(settings, tenant,
     old = settings.MEETBRIDGE["ENCRYPTION_KEYS"]
     use_keys(settings, Fernet.generate_key().decode(), *old)
     free_busy(tenant, member)
-    assert vault().is_sealed_with_newest(Credential.objects.get().sealed_key)
+    assert vault().is_sealed_with_newest(Credential.objects.get().sealed_secret)
 
 
 @pytest.mark.django_db

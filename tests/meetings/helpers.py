@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 MARKER = "meetbridge_booking"
 
 
+TORONTO = ZoneInfo("America/Toronto")  # the test tenant's zone
+
+
 def next_weekday_at(hour: int, minute: int = 0, *, days_ahead: int = 7) -> datetime:
-    """A time comfortably in the future, in UTC."""
-    base = datetime.now(UTC).replace(hour=hour, minute=minute, second=0, microsecond=0)
-    return base + timedelta(days=days_ahead)
+    """A time comfortably in the future on a Monday to Friday, `hour:minute` on the test
+    tenant's wall clock (inside the default working hours 09:00-17:00), in UTC."""
+    day = datetime.now(TORONTO).date() + timedelta(days=days_ahead)
+    day += timedelta(days=max(0, 7 - day.weekday()) if day.weekday() >= 5 else 0)
+    local = datetime.combine(day, time(hour, minute), tzinfo=TORONTO)
+    return local.astimezone(UTC)
 
 
 def booking_body(attendees, start: datetime, duration: int = 30, **extra) -> dict:

@@ -28,8 +28,9 @@ def test_a_member_books_sees_the_colleague_decline_and_cancels(page, team):  # n
 
     assert page.get_by_role("heading", name="Book a meeting").is_visible()
     assert page.get_by_text(cy.email).is_visible()
+    assert page.locator(".people li").first.inner_text().startswith("Cy ")  # by name
     page.get_by_label("Title").fill("Quarterly plan")
-    page.get_by_label("Add a Google Meet video link").check()
+    page.get_by_label("Add a video meeting link").check()
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     screenshot(page, "booking")
     page.get_by_role("button", name="Book meeting").click()
@@ -48,18 +49,41 @@ def test_a_member_books_sees_the_colleague_decline_and_cancels(page, team):  # n
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     screenshot(page, "meetings")
 
-    meeting.get_by_text("Reschedule").click()
+    # Reschedule by picking from the same free times.
+    meeting.get_by_role("link", name="pick a new time").click()
+    assert page.get_by_text("Rescheduling “Quarterly plan”").is_visible()
     later = (start + timedelta(hours=1)).astimezone(ZoneInfo("America/Toronto"))
-    meeting.get_by_label("New start (America/Toronto)").fill(later.strftime("%Y-%m-%dT%H:%M"))
+    page.locator("a.slot", has_text=f"{later:%H:%M}–").first.click()
+    page.wait_for_url("**/reschedule?**")
+    assert page.get_by_label("New start (America/Toronto)").input_value() == later.strftime(
+        "%Y-%m-%dT%H:%M"
+    )
+    # A time outside working hours is refused, and what was typed stays.
+    saturday = later + timedelta(days=(5 - later.weekday()) % 7)
+    typed = saturday.replace(hour=3).strftime("%Y-%m-%dT%H:%M")
+    page.get_by_label("New start (America/Toronto)").fill(typed)
+    page.get_by_role("button", name="Move meeting").click()
+    problem = page.get_by_role("alert")
+    assert "working hours" in problem.inner_text()
+    assert problem.evaluate("e => e === document.activeElement")
+    assert page.get_by_label("New start (America/Toronto)").input_value() == typed
+    page.get_by_label("New start (America/Toronto)").fill(later.strftime("%Y-%m-%dT%H:%M"))
     screenshot(page, "meetings-reschedule")
-    meeting.get_by_role("button", name="Move meeting").click()
-    page.wait_for_load_state()
+    page.get_by_role("button", name="Move meeting").click()
+    page.wait_for_url("**/meetings")
     assert page.get_by_text("Moved “Quarterly plan”").is_visible()
     [moved] = meetbridge_events(team.sandbox, cy.email)
     assert datetime.fromisoformat(moved["start"]["dateTime"].replace("Z", "+00:00")) == later
+    meeting = page.locator(f"#meeting-{on_ben['id']}")
+    assert meeting.get_by_text("not answered yet").is_visible()  # the decline was for the old time
 
     page.once("dialog", lambda dialog: dialog.accept())
     meeting.get_by_role("button", name="Cancel meeting").click()
     page.wait_for_load_state()
     assert page.get_by_text("Cancelled “Quarterly plan”").is_visible()
+    cancelled = page.get_by_role("region", name="Cancelled")
+    assert cancelled.get_by_role("heading", name="Quarterly plan").is_visible()
+    assert (
+        page.get_by_role("region", name="Upcoming").get_by_text("No upcoming meetings").is_visible()
+    )
     assert meetbridge_events(team.sandbox, cy.email) == []

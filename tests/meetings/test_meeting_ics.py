@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from icalendar import Calendar
 
 from meetbridge.integrations.provider import Attendee, EventView
-from meetbridge.meetings.ics import meeting_ics
+from meetbridge.meetings.ics import ics_filename, meeting_ics
 from meetbridge.meetings.meeting import Meeting
 
 START = datetime(2030, 3, 5, 14, 0, tzinfo=UTC)
@@ -46,6 +46,8 @@ def test_the_json_has_exactly_the_contract_fields():
         "attendees",
         "html_link",
         "video_link",
+        "moving_to",
+        "problem",
     }
     assert body["organizer"] == "ana@acme.test"
     # The organizer is named once, not again among the attendees.
@@ -76,3 +78,14 @@ def test_a_cancelled_meeting_is_cancelled_in_the_ics_file():
     [event] = Calendar.from_ical(meeting_ics(meeting, now=START)).walk("VEVENT")
     assert str(event["status"]) == "CANCELLED"
     assert "LOCATION" not in event
+
+
+def test_people_are_named_in_the_ics_file_and_its_name_is_readable():
+    meeting = Meeting.from_event(view(title="Planning, Q2; Café budget"))
+    names = {"ana@acme.test": "Ana Ruiz", "ben@acme.test": "Ben O'Neil, Jr."}
+    [event] = Calendar.from_ical(meeting_ics(meeting, now=START, names=names)).walk("VEVENT")
+    assert event["organizer"].params["CN"] == "Ana Ruiz"
+    named = {str(a): a.params.get("CN") for a in event["attendee"]}
+    assert named == {"mailto:ben@acme.test": "Ben O'Neil, Jr.", "mailto:cy@acme.test": None}
+    assert ics_filename(meeting) == "planning-q2-cafe-budget-2030-03-05.ics"
+    assert ics_filename(Meeting.from_event(view(title="会議"))) == "meeting-2030-03-05.ics"

@@ -10,7 +10,7 @@ from icalendar import Calendar
 
 from meetbridge.meetings.models import Booking
 from meetbridge.tenants.service import add_person
-from tests.meetings.helpers import meetbridge_events, next_weekday_at
+from tests.meetings.helpers import TORONTO, meetbridge_events, next_weekday_at
 
 
 def signed_in(person, **options) -> Client:
@@ -114,7 +114,10 @@ def test_the_organizer_reschedules_and_cancels_from_the_page(team):
     booking = Booking.objects.get()
     moved = client.post(
         f"/meetings/{booking.event_id}/reschedule",
-        {"start": next_weekday_at(11).strftime("%Y-%m-%dT%H:%M"), "duration": 45},
+        {
+            "start": next_weekday_at(11).astimezone(TORONTO).strftime("%Y-%m-%dT%H:%M"),
+            "duration": 45,
+        },
     )
     assert moved.status_code == 302
     booking.refresh_from_db()

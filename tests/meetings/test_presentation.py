@@ -14,6 +14,7 @@ from meetbridge.meetings.presentation import (
     parse_local_input,
     parse_slot_query,
     split_upcoming,
+    suggested_title,
     when_text,
 )
 from meetbridge.tenants.rules import RuleViolation
@@ -107,6 +108,26 @@ def test_upcoming_come_soonest_first_and_past_most_recent_first():
         meeting_card(meeting(h), viewer_email="ben@acme.test", zone="UTC", now=now)
         for h in (8, 10, 13, 15)
     ]
-    upcoming, past = split_upcoming(cards)
+    called_off = meeting_card(
+        meeting(14, status="cancelled"), viewer_email="ben@acme.test", zone="UTC", now=now
+    )
+    upcoming, past, cancelled = split_upcoming([*cards, called_off])
     assert [c.meeting.id for c in upcoming] == ["m0013", "m0015"]
     assert [c.meeting.id for c in past] == ["m0010", "m0008"]
+    assert [c.meeting.id for c in cancelled] == ["m0014"]
+
+
+def test_attendees_are_named_with_their_own_clock_and_a_title_is_suggested():
+    now = datetime(2030, 3, 5, 12, tzinfo=UTC)
+    card = meeting_card(
+        meeting(13),
+        viewer_email="ben@acme.test",
+        zone="America/Toronto",
+        now=now,
+        people={"cy@acme.test": ("Cy", "Europe/Paris"), "ben@acme.test": ("Ben", "UTC")},
+    )
+    [cy] = card.attendees
+    assert (cy.name, cy.local_when) == ("Cy", "14:00–14:30 in Paris")
+    assert card.organizer_name == "Ben"
+    assert suggested_title(["Ben", "Cy", "Dee"]) == "Ben, Cy and Dee"
+    assert suggested_title(["Ben", "Cy"]) == "Ben and Cy"

@@ -61,7 +61,9 @@ def test_an_insert_that_never_left_is_given_up_by_the_sweep(team):
     ben, cy, dee = team.members[:3]
     start = next_weekday_at(9)
     booking, _ = interrupted_booking(team, ben, cy, start, on_calendar=False)
-    # Until the sweep, our own in-flight booking holds Cy's time, though Google shows nothing.
+    Booking.objects.filter(pk=booking.pk).update(lease_until=timezone.now() + timedelta(minutes=1))
+    # While its lease lasts, our own in-flight booking holds Cy's time, though Google shows
+    # nothing.
     held = api_as(dee).post("/meetings", booking_body([cy], start + timedelta(minutes=15)))
     assert held.status_code == 409
     assert sweep(now=timezone.now() + LATER) == {"failed": 1}

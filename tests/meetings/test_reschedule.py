@@ -123,3 +123,29 @@ def test_a_cancelled_meeting_cannot_be_moved(team):
     response = api.patch(f"/meetings/{meeting['id']}", {"start": next_weekday_at(10).isoformat()})
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "meeting_cancelled"
+
+
+def test_a_move_is_refused_for_an_outside_event_overlapping_the_meetings_old_time(team):
+    """Cy's dentist (8:45-9:15, added after the booking) overlaps the meeting at 9:00-9:30:
+    moving it to 9:10 would meet the dentist at 9:10-9:15, inside the old time."""
+    ben, cy = team.members[:2]
+    meeting = api_as(ben).post("/meetings", booking_body([cy], next_weekday_at(9))).json()
+    team.sandbox.seed_event(
+        cy.email,
+        {
+            "summary": "Dentist",
+            "start": {"dateTime": next_weekday_at(8, 45).isoformat()},
+            "end": {"dateTime": next_weekday_at(9, 15).isoformat()},
+        },
+    )
+    refused = api_as(ben).patch(
+        f"/meetings/{meeting['id']}", {"start": next_weekday_at(9, 10).isoformat()}
+    )
+    assert refused.status_code == 409, refused.json()
+    assert refused.json()["error"]["code"] == "slot_taken"
+    assert refused.json()["error"]["email"] == cy.email
+    # Clear of the dentist, the move goes through.
+    moved = api_as(ben).patch(
+        f"/meetings/{meeting['id']}", {"start": next_weekday_at(10).isoformat()}
+    )
+    assert moved.status_code == 200, moved.json()

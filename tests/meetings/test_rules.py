@@ -11,8 +11,8 @@ from meetbridge.meetings.rules import (
     check_booking,
     first_busy,
     overlaps,
+    recheck_window,
     request_payload,
-    subtract,
 )
 from meetbridge.tenants.rules import RuleViolation
 
@@ -142,15 +142,6 @@ def test_meetings_that_touch_do_not_overlap():
     assert overlaps(Interval(at(9), at(10, 1)), Interval(at(10), at(11)))
 
 
-def test_subtracting_a_hole_leaves_what_is_outside_it():
-    assert subtract(Interval(at(9), at(12)), Interval(at(10), at(11))) == [
-        Interval(at(9), at(10)),
-        Interval(at(11), at(12)),
-    ]
-    assert subtract(Interval(at(9), at(10)), Interval(at(9), at(10))) == []
-    assert subtract(Interval(at(9), at(10)), Interval(at(11), at(12))) == [Interval(at(9), at(10))]
-
-
 def test_the_first_busy_person_is_named_in_the_order_given():
     busy = {
         "ben@acme.test": [Interval(at(9), at(10))],
@@ -175,3 +166,26 @@ def test_a_meeting_being_moved_still_conflicts_with_what_joins_it():
     own = Interval(at(9), at(10))
     wanted = Interval(at(9, 30), at(10, 30))
     assert first_busy(wanted, busy, ["ben@acme.test"], own_time=own) == "ben@acme.test"
+
+
+def test_a_move_is_rechecked_over_the_old_time_with_a_margin():
+    own = Interval(at(9), at(9, 30))
+    assert recheck_window(Interval(at(9, 10), at(9, 40)), own) == Interval(at(8, 59), at(9, 40))
+    assert recheck_window(Interval(at(14), at(15)), own) == Interval(at(8, 59), at(15))
+    assert recheck_window(Interval(at(14), at(15))) == Interval(at(14), at(15))
+
+
+def test_an_outside_event_reaching_into_the_meetings_time_is_not_missed():
+    # Outside 8:45-9:15 merges with the meeting 9:00-9:30 into 8:59-9:30 (read from 8:59);
+    # moved to 9:10-9:40 the meeting would meet it at 9:10-9:15, inside its old time.
+    own = Interval(at(9), at(9, 30))
+    busy = {"ben@acme.test": [Interval(at(8, 59), at(9, 30))]}
+    wanted = Interval(at(9, 10), at(9, 40))
+    assert first_busy(wanted, busy, ["ben@acme.test"], own_time=own) == "ben@acme.test"
+
+
+def test_the_meeting_alone_does_not_stop_its_own_move():
+    own = Interval(at(9), at(9, 30))
+    busy = {"ben@acme.test": [own, Interval(at(11), at(12))]}
+    assert first_busy(Interval(at(9, 15), at(9, 45)), busy, ["ben@acme.test"], own_time=own) is None
+    assert first_busy(Interval(at(11, 30), at(12)), busy, ["ben@acme.test"], own_time=own)

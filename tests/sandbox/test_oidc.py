@@ -207,3 +207,10 @@ def test_client_registration_validates_redirect_uris(sandbox):
     with pytest.raises(SandboxError) as refused:
         sandbox.register_oauth_client(["not a url"])
     assert refused.value.status == 422
+
+
+def test_the_console_lists_oauth_clients_and_personal_accounts(sandbox, client):
+    page = requests.get(f"{sandbox.url}/", timeout=10).text
+    assert client["client_id"] in page and REDIRECT in page
+    assert "joe@gmail.test" in page
+    assert client["client_secret"] not in page

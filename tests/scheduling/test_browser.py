@@ -35,7 +35,7 @@ def sign_in(page, email: str) -> None:
     page.goto("/sign-in")
     page.get_by_label("Work e-mail").fill(email)
     page.get_by_label("Password").fill("x" * 12)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
 
 
 def test_a_member_grants_access_then_books_from_a_common_free_time(
@@ -46,31 +46,50 @@ def test_a_member_grants_access_then_books_from_a_common_free_time(
     consent.grant(claire, time_zone="Europe/Paris")
 
     sign_in(page, admin.email)
-    page.get_by_role("link", name="Calendar access", exact=True).click()
+    # At a phone's width the navigation folds into a menu.
+    nav_link = page.get_by_role("link", name="Calendar access", exact=True)
+    assert nav_link.is_hidden()
+    menu = page.get_by_role("button", name="Menu")
+    menu.click()
+    assert menu.get_attribute("aria-expanded") == "true"
+    nav_link.click()
     assert page.get_by_text("it never reads the titles").is_visible()
-    page.get_by_label("Your time zone").select_option("America/Toronto")
-    page.get_by_label("Friday").fill("")
+    zone = page.get_by_label("Your time zone")
+    assert zone.input_value() == "UTC"  # the browser's zone (headless Chromium's) by default
+    zone.fill("America/Toronto")
+    page.get_by_label("Friday", exact=True).uncheck()
+    page.get_by_label("Monday range 1, to").fill("12:00")
+    page.get_by_role("button", name="Add a range on Monday").click()
+    assert page.get_by_label("Monday range 2, from").input_value() == "12:00"
+    page.get_by_label("Monday range 2, from").fill("13:00")
+    page.get_by_label("Monday range 2, to").fill("17:00")
+    page.get_by_label("Free time after meetings").select_option("15")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     page.get_by_role("button", name="Grant access and save").click()
     assert page.get_by_text("Calendar access granted").is_visible()
-    assert consent.has_granted(type(admin).objects.get(pk=admin.pk))
+    state = consent.consent_of(type(admin).objects.get(pk=admin.pk))
+    assert state.granted and state.time_zone == "America/Toronto"
+    assert state.working_hours["mon"] == [["09:00", "12:00"], ["13:00", "17:00"]]
+    assert "fri" not in state.working_hours
+    assert state.rules.buffer_after_minutes == 15
     screenshot(page, "calendar-access")
 
-    page.get_by_role("link", name="Find a time").click()
-    page.get_by_label("Claire (claire@acme.test)").check()
-    day = next_weekday(2)
-    page.get_by_label("From").fill(str(day))
-    page.get_by_label("To").fill(str(day + timedelta(days=2)))
-    page.get_by_label("Length").select_option("60")
-    page.get_by_role("button", name="Show common free times").click()
+    # Copy Monday to every working day.
+    page.get_by_role("button", name="Copy to all days from Monday").click()
+    assert page.get_by_label("Tuesday range 2, to").input_value() == "17:00"
+    assert page.get_by_label("Friday range 1, from").is_hidden()  # a day off stays off
 
-    assert page.get_by_role("heading", name=f"{day:%A %-d %B %Y}").is_visible()
-    # Friday is now Ana's day off.
+    day = next_weekday(2)
+    page.goto(f"/availability?with={claire.email}&first_day={day}&duration=60")
+    assert page.get_by_role("heading", name=f"{day:%A %-d %B}").is_visible()
+    # Friday is Ana's day off, but Claire works: the day is shown, with nothing in common.
     friday = day + timedelta(days=2)
-    assert page.locator("h3", has_text=f"{friday:%A %-d %B %Y}").is_visible()
-    assert page.get_by_text("No common free time.").is_visible()
-    slot = page.get_by_role("link", name=f"Book 09:00 to 10:00 on {day:%A %-d %B}")
+    assert page.get_by_role("heading", name=f"{friday:%A %-d %B}").is_visible()
+    assert page.get_by_text("No time this day suits everyone.").first.is_visible()
+    # Its accessible name starts with what it shows, then says the day and what it does.
+    slot = page.get_by_role("link", name="09:00–10:00 Claire 15:00").first
+    assert f"{day:%A %-d %B}: book" in slot.text_content()
     assert slot.is_visible()
-    # Nothing is wider than the phone.
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     screenshot(page, "availability")
     slot.click()

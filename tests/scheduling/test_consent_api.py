@@ -27,6 +27,10 @@ def test_granting_with_nothing_else_takes_the_defaults(member_api, tenant, membe
         "calendar_access": True,
         "time_zone": "America/Toronto",
         "working_hours": DEFAULT_HOURS,
+        "buffer_before_minutes": 0,
+        "buffer_after_minutes": 0,
+        "minimum_notice_minutes": 0,
+        "max_meetings_per_day": None,
     }
     me = member_api.get("/me").json()
     assert (me["calendar_access"], me["time_zone"], me["working_hours"]) == (

@@ -126,3 +126,29 @@ def test_invalid_time_zone_is_refused(capsys):
     assert code == 2
     assert "IANA" in err
     assert not Tenant.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "weak, why",
+    [
+        ("pw-user0@acme.test", "too similar"),
+        ("ana@acme.test", "too similar"),
+        ("83749261047", "entirely numeric"),
+        ("short1!", "too short"),
+    ],
+)
+def test_passwords_like_the_address_or_all_digits_are_refused(capsys, monkeypatch, weak, why):
+    run(capsys, "createtenant", "acme", "--name", "Acme", "--domain", "acme.test")
+    email = weak if "@" in weak and weak.startswith("pw-") else "ana@acme.test"
+    code, _, err = run(
+        capsys,
+        "adduser",
+        "acme",
+        email,
+        "--password-stdin",
+        stdin=f"{weak}\n",
+        monkeypatch=monkeypatch,
+    )
+    assert code == 2
+    assert why in err
+    assert not Person.objects.exists()

@@ -10,12 +10,12 @@ from ninja import Router, Schema, Status
 from meetbridge.accounts import tokens
 from meetbridge.api.auth import caller
 from meetbridge.api.errors import not_found
-from meetbridge.api.schemas import ErrorOut
+from meetbridge.api.schemas import ErrorOut, JsonObjectIn
 
 router = Router(tags=["people"])
 
 
-class TokenIn(Schema):
+class TokenIn(JsonObjectIn):
     name: str
     expires_in_days: int | None = None
 

@@ -52,11 +52,10 @@ def _provider(key: str) -> oidc.Provider:
     return provider
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["POST"])
 def oidc_start(request: HttpRequest, provider: str) -> HttpResponse:
     chosen = _provider(provider)
-    if request.method == "GET" and "invitation" not in request.GET:
-        request.session.pop(INVITATION_KEY, None)
+    request.session.pop(INVITATION_KEY, None)  # a plain sign-in, not an invitation's
     try:
         return oidc.start(request, chosen)
     except SignInRefused as refusal:

@@ -12,6 +12,8 @@ from ninja.parser import Parser
 
 from meetbridge.api.auth import AUTH
 from meetbridge.api.errors import ApiError, describe_validation_errors, error_body
+from meetbridge.api.openapi import add_common_answers
+from meetbridge.api.outage import is_outage, outage_response
 from meetbridge.api.text import is_valid_text
 from meetbridge.tenants.rules import RuleViolation
 
@@ -34,7 +36,12 @@ class TextCheckingParser(Parser):
         return super().parse_querydict(data, list_fields, request)
 
 
-api = NinjaAPI(
+class MeetbridgeApi(NinjaAPI):
+    def get_openapi_schema(self, *args, **kwargs):
+        return add_common_answers(super().get_openapi_schema(*args, **kwargs))
+
+
+api = MeetbridgeApi(
     parser=TextCheckingParser(),
     title="meetbridge API",
     version="1",
@@ -124,6 +131,8 @@ def on_suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpRespons
 
 @api.exception_handler(Exception)
 def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    if is_outage(exc):
+        return outage_response(request)  # 503 with Retry-After: the database or Redis is down
     log.exception("Unhandled error in %s %s", request.method, request.path)
     return _error(
         request, 500, "internal_error", "Something went wrong on our side; try again shortly."

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from meetbridge.api.schemas import ErrorOut
 from meetbridge.audit.models import AuditEvent
@@ -25,8 +25,10 @@ class AuditEventOut(Schema):
 
 
 class AuditQuery(Schema):
-    limit: int = 100
-    before_id: int | None = None  # the `id` of the last entry of the previous page
+    limit: int = Field(100, description="entries per page; below 1 reads as 1, above 500 as 500")
+    before_id: int | None = Field(
+        None, description="the `id` of the last entry of the previous page"
+    )
 
 
 @router.get(

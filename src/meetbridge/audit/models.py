@@ -15,6 +15,7 @@ class AuditEvent(models.Model):
         CREDENTIAL_USE = "credential_use", "Use of the tenant's credentials"
         INTEGRATION_CHANGE = "integration_change", "Change to the integration"
         CONSENT_CHANGE = "consent_change", "Change to a member's calendar access"
+        MEETING_REPAIR = "meeting_repair", "A meeting change meetbridge could not finish"
         MEMBERSHIP = "membership", "Change to the tenant's people"
         SIGN_IN = "sign_in", "Sign-in"
 
@@ -33,7 +34,13 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["tenant", "-at"])]
+        indexes = [
+            # The Audit page: one tenant's entries newest first, with or without a kind.
+            models.Index(fields=["tenant", "-at", "-id"], name="audit_tenant_newest"),
+            models.Index(fields=["tenant", "kind", "-at", "-id"], name="audit_tenant_kind_newest"),
+            # The audit API: one tenant's entries in the order they were written.
+            models.Index(fields=["tenant", "-id"], name="audit_tenant_latest_written"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.operation} {self.outcome}"

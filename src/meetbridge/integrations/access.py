@@ -15,7 +15,6 @@ from django.conf import settings
 
 from meetbridge.audit import service as audit
 from meetbridge.audit.models import AuditEvent
-from meetbridge.integrations import registry
 from meetbridge.integrations.models import Credential
 from meetbridge.integrations.provider import (
     CalendarProvider,
@@ -81,10 +80,10 @@ class AuditObserver:
         )
 
     def __call__(self, record: CallRecord) -> None:
-        self._event(record).save()
+        audit.credential_use(self._event(record))
 
     def observe_all(self, records: list[CallRecord]) -> None:
-        AuditEvent.objects.bulk_create([self._event(record) for record in records])
+        audit.credential_use(*(self._event(record) for record in records))
 
 
 def audit_observer(tenant: Tenant, actor: Person | None) -> CallObserver:
@@ -102,16 +101,16 @@ _OPENED_MAX = 256
 def open_key(credential: Credential) -> dict[str, Any]:
     """The decrypted key; re-sealed under the newest encryption key if an older one sealed it."""
     encryption_keys = tuple(settings.MEETBRIDGE["ENCRYPTION_KEYS"])
-    found = (credential.pk, credential.version, credential.sealed_key, encryption_keys)
+    found = (credential.pk, credential.version, credential.sealed_secret, encryption_keys)
     with _opened_lock:
         fields = _opened.get(found)
     if fields is not None:
         return dict(fields)
     keys = vault()
-    fields = keys.open(credential.sealed_key, bound_to=credential.bound_to)
-    if not keys.is_sealed_with_newest(credential.sealed_key):
-        credential.sealed_key = keys.reseal(credential.sealed_key)
-        Credential.objects.filter(pk=credential.pk).update(sealed_key=credential.sealed_key)
+    fields = keys.open(credential.sealed_secret, bound_to=credential.bound_to)
+    if not keys.is_sealed_with_newest(credential.sealed_secret):
+        credential.sealed_secret = keys.reseal(credential.sealed_secret)
+        Credential.objects.filter(pk=credential.pk).update(sealed_secret=credential.sealed_secret)
         return fields
     with _opened_lock:
         if len(_opened) >= _OPENED_MAX:
@@ -122,12 +121,11 @@ def open_key(credential: Credential) -> dict[str, Any]:
 
 def build_provider(credential: Credential, *, actor: Person | None) -> CalendarProvider:
     """The credential's provider; VaultError when its sealed secret cannot be opened."""
-    integration = credential.integration
-    kind = registry.kind(integration.provider)
+    kind = credential.kind  # a credential of the provider chosen before serves until replaced
     return kind.build(
         secret=open_key(credential),
         config=kind.config_from(settings.MEETBRIDGE),
-        observe=audit_observer(integration.tenant, actor),
+        observe=audit_observer(credential.integration.tenant, actor),
         token_scope=credential.cache_key,
     )
 

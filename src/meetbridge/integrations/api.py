@@ -3,27 +3,21 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.responses import Status
+from pydantic import ConfigDict, Field, create_model
 
 from meetbridge.api.errors import ApiError
 from meetbridge.api.schemas import ErrorOut, JsonObjectIn
-from meetbridge.integrations import connection, status
+from meetbridge.integrations import connection, registry
 from meetbridge.integrations.failures import SETUP_PROBLEM_STATUS, http_status, retry_headers
 from meetbridge.integrations.provider import CredentialError, NotConnected, ProviderError
+from meetbridge.integrations.status import describe
 from meetbridge.tenants.api import admin_caller
 
 router = Router(tags=["integration"])
-
-
-class ServiceAccountOut(Schema):
-    client_email: str
-    client_id: str
-    project_id: str
-    private_key_id: str
 
 
 class ProblemOut(Schema):
@@ -32,19 +26,44 @@ class ProblemOut(Schema):
     fix: str
 
 
-class IntegrationOut(Schema):
+class IntegrationBase(Schema):
     provider: str | None
     status: str
-    service_account: ServiceAccountOut | None
     scopes: list[str]
     checked_at: datetime | None
     problem: ProblemOut | None
+    degraded: bool = Field(
+        False,
+        description="Verified, but the provider's own trouble (unreachable, 5xx, a limit) failed "
+        "the latest checks: the integration stays enabled and is checked again.",
+    )
+    last_success_at: datetime | None = Field(None, description="When a check last passed.")
+
+
+# One block of public identifiers per provider (`service_account` for Google, `app` for
+# Microsoft), typed by the provider's own conf; the blocks of the other providers are null.
+IntegrationOut = create_model(
+    "IntegrationOut",
+    __base__=IntegrationBase,
+    **{kind.api_field: (kind.conf | None, None) for kind in registry.all_kinds()},
+)
 
 
 class IntegrationIn(JsonObjectIn):
+    """`provider`, and that provider's credential fields (see the route's description)."""
+
+    model_config = ConfigDict(extra="allow")
+
     provider: str
-    # The downloaded key file: its JSON object, or the file's text.
-    service_account_key: dict[str, Any] | str
+
+
+def _put_description() -> str:
+    shapes = "; ".join(f"`{kind.name}`: {kind.api_input}" for kind in registry.all_kinds())
+    return (
+        "Body: `provider` and that provider's credential. "
+        f"{shapes}. Answers 202 with the integration, `status` `pending`: verification runs "
+        "in the background. A malformed credential answers 422 and stores nothing."
+    )
 
 
 def key_error(exc: CredentialError) -> ApiError:
@@ -69,26 +88,28 @@ def provider_error(exc: ProviderError) -> ApiError:
 )
 def get_integration(request: HttpRequest):
     person = admin_caller(request)
-    return status.describe(person.tenant)
+    return describe(person.tenant)
 
 
 @router.put(
     "/integration",
     response={202: IntegrationOut, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut},
-    summary="Save a service-account key; verification runs in the background",
+    summary="Save the calendar credential; verification runs in the background",
+    description=_put_description(),
 )
 def put_integration(request: HttpRequest, payload: IntegrationIn):
     person = admin_caller(request)
+    kind = registry.kind(payload.provider)
     try:
         connection.save_key(
             tenant=person.tenant,
             actor=person,
-            provider=payload.provider,
-            raw_key=payload.service_account_key,
+            provider=kind.name,
+            raw_key=kind.credential_from_api(payload.model_dump()),
         )
     except CredentialError as exc:
         raise key_error(exc) from None
-    return Status(202, status.describe(person.tenant))
+    return Status(202, describe(person.tenant))
 
 
 @router.post(
@@ -102,7 +123,7 @@ def verify_integration(request: HttpRequest):
         connection.request_check(tenant=person.tenant, actor=person)
     except connection.NothingToCheck as exc:
         raise ApiError(409, exc.code, exc.message) from None
-    return Status(202, status.describe(person.tenant))
+    return Status(202, describe(person.tenant))
 
 
 @router.delete(

@@ -50,14 +50,17 @@ def save_key(*, tenant: Tenant, actor: Person, provider: str, raw_key: Any) -> C
         integration.credentials.filter(in_service=False).delete()  # an unverified earlier upload
         credential = Credential(
             integration=integration,
+            provider=kind.name,
             version=integration.key_versions,
             status=Credential.Status.PENDING,
             saved_by=actor,
             check_round=1,
             next_check_at=timezone.now(),
-            **parsed.public,
+            public=kind.conf.model_validate(parsed.public).model_dump(mode="json"),
+            secret_id=parsed.secret_id,
+            expires_at=parsed.expires_at,
         )
-        credential.sealed_key = vault().seal(parsed.secret, bound_to=credential.bound_to)
+        credential.sealed_secret = vault().seal(parsed.secret, bound_to=credential.bound_to)
         credential.save()
         audit_change(
             tenant,

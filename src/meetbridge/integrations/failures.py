@@ -44,6 +44,12 @@ def is_over_limit(error: ProviderError) -> bool:
     return http_status(error) == 429
 
 
+def is_provider_trouble(error: ProviderError) -> bool:
+    """The provider's own trouble or a limit (429/503 here), not a problem with the setup:
+    it never takes a working integration down."""
+    return http_status(error) in (429, 503)
+
+
 def retry_after_seconds(error: ProviderError) -> int | None:
     """Whole seconds for a `Retry-After` header, for an over-limit failure; else None."""
     if not is_over_limit(error):

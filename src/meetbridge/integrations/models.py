@@ -4,30 +4,35 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from meetbridge.integrations import registry
+
 
 class Integration(models.Model):
     """A tenant's connection to its calendar system (one per tenant)."""
 
-    class Provider(models.TextChoices):
-        GOOGLE = "google", "Google Workspace"
-
     tenant = models.OneToOneField(
         "tenants.Tenant", on_delete=models.CASCADE, related_name="integration"
     )
-    provider = models.CharField(max_length=20, choices=Provider.choices)
+    provider = models.CharField(max_length=20)  # a name in integrations.registry.KINDS
     key_versions = models.PositiveIntegerField(default=0, help_text="keys saved so far")
     created_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:
-        return f"{self.tenant} via {self.get_provider_display()}"
+        return f"{self.tenant} via {self.provider}"
+
+    @property
+    def kind(self) -> registry.ProviderKind:
+        return registry.kind(self.provider)
 
 
 class Credential(models.Model):
-    """One uploaded service-account key, sealed, and what the last check of it found.
+    """One credential the admin saved (a Google key, a Microsoft app secret or certificate),
+    sealed, and what the last check of it found.
 
-    An integration has at most two: the key in service (verified, used for every call) and
-    a newer candidate, which replaces it once it verifies. Only public identifiers of the key
-    are in clear columns; the whole key is in `sealed_key`.
+    An integration has at most two: the credential in service (verified, used for every call)
+    and a newer candidate, which replaces it once it verifies. Only public identifiers are in
+    the clear, in `public`, whose shape the provider's typed conf (`kind.conf`) defines; the
+    whole secret is in `sealed_secret`.
     """
 
     class Status(models.TextChoices):
@@ -38,15 +43,21 @@ class Credential(models.Model):
     integration = models.ForeignKey(
         Integration, on_delete=models.CASCADE, related_name="credentials"
     )
+    provider = models.CharField(max_length=20)  # the kind this credential is for
     version = models.PositiveIntegerField()
     in_service = models.BooleanField(default=False)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
 
-    client_email = models.CharField(max_length=254)
-    client_id = models.CharField(max_length=32)
-    project_id = models.CharField(max_length=100)
-    private_key_id = models.CharField(max_length=64)
-    sealed_key = models.TextField(help_text="the whole key file, encrypted (Fernet)")
+    public = models.JSONField(
+        default=dict, help_text="identifiers that may be shown, validated by the provider's conf"
+    )
+    secret_id = models.CharField(
+        max_length=128, help_text="names the secret without revealing it; the seal is bound to it"
+    )
+    sealed_secret = models.TextField(help_text="the whole secret, encrypted (Fernet)")
+    expires_at = models.DateTimeField(
+        null=True, blank=True, help_text="when the credential stops working by itself"
+    )
 
     saved_by = models.ForeignKey(
         "tenants.Person", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -81,7 +92,7 @@ class Credential(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.client_email} v{self.version} ({self.status})"
+        return f"{self.provider} credential v{self.version} ({self.status})"
 
     @property
     def cache_key(self) -> str:
@@ -90,22 +101,21 @@ class Credential(models.Model):
 
     @property
     def bound_to(self) -> str:
-        return f"tenant:{self.integration.tenant_id}:key:{self.private_key_id}"
+        return f"tenant:{self.integration.tenant_id}:key:{self.secret_id}"
 
     @property
-    def public(self) -> dict[str, str]:
-        """The credential's identifiers that may be shown (never the secret)."""
-        return {
-            "client_email": self.client_email,
-            "client_id": self.client_id,
-            "project_id": self.project_id,
-            "private_key_id": self.private_key_id,
-        }
+    def conf(self):
+        """`public`, validated by the provider's typed conf (a pydantic model)."""
+        return self.kind.conf.model_validate(self.public)
 
     @property
     def identity(self) -> str:
         """Who the credential signs in as, for the audit log."""
-        return self.client_email
+        return self.kind.identity(self.public)
+
+    @property
+    def kind(self) -> registry.ProviderKind:
+        return registry.kind(self.provider)
 
     @property
     def problem(self) -> dict[str, str] | None:

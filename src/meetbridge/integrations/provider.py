@@ -9,7 +9,7 @@ All datetimes are timezone-aware.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
@@ -154,12 +154,34 @@ class CalendarProvider(Protocol):
         self, *, as_email: str, emails: list[str], start: datetime, end: datetime
     ) -> FreeBusy: ...
 
-    def create_event(self, *, draft: EventDraft) -> EventView: ...
+    def create_event(self, *, draft: EventDraft) -> EventView:
+        """Create the event exactly once per `draft.event_id`.
 
-    def get_event(self, *, as_email: str, event_id: str) -> EventView: ...
+        A repeated create (after a lost answer, a timeout, a crash) returns the event the first
+        one made when it carries `draft.marker`, and never makes a second event. Each provider
+        keeps this promise its own way: Google takes the id as the event's own (a repeat meets
+        409 and reads the event back); Microsoft Graph chooses its own ids, so the id travels
+        as the `transactionId` and in an extended property that finds the event again.
+        """
+
+    def get_event(self, *, as_email: str, event_id: str) -> EventView:
+        """The event created under `event_id` (meetbridge's id), with safe fields only.
+
+        An event meetbridge did not make never reads as ours: its `marker` is empty, or the
+        call fails with `not_found`.
+        """
 
     def move_event(
-        self, *, as_email: str, event_id: str, start: datetime, end: datetime, time_zone: str
-    ) -> EventView: ...
+        self,
+        *,
+        as_email: str,
+        event_id: str,
+        start: datetime,
+        end: datetime,
+        time_zone: str,
+        attendee_emails: Sequence[str] | None = None,
+    ) -> EventView:
+        """New times; given `attendee_emails`, their answers go back to needsAction."""
+        ...
 
     def cancel_event(self, *, as_email: str, event_id: str) -> None: ...

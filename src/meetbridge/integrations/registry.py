@@ -22,14 +22,18 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import cache
 from typing import Any, Protocol
+
+from pydantic import BaseModel
 
 from meetbridge.integrations.provider import CalendarProvider, CallObserver
 from meetbridge.tenants.rules import RuleViolation
 
 KINDS: dict[str, str] = {
     "google": "meetbridge.integrations.providers.google.kind.GOOGLE",
+    "microsoft": "meetbridge.integrations.providers.microsoft.kind.MICROSOFT",
 }
 
 
@@ -46,6 +50,7 @@ class ParsedCredential:
     secret: dict[str, Any] = field(repr=False)
     secret_id: str
     summary: str  # one line for the audit log, e.g. "key 1a2b of svc@project.iam..."
+    expires_at: datetime | None = None  # when the credential stops working by itself
 
 
 @dataclass(frozen=True)
@@ -54,6 +59,7 @@ class Wording:
 
     company: str  # who is asked during a check: "Google"
     credential: str  # what the admin saves: "service-account key"
+    short_credential: str  # the same in a word: "key"
     save_again: str  # the fix when a stored credential cannot be used any more
 
 
@@ -63,7 +69,14 @@ class ProviderKind(Protocol):
     scopes: tuple[str, ...]
     api_field: str  # the key under which the API shows the public identifiers
     setup_template: str  # the Integrations page's setup steps for this provider
+    facts_template: str  # the status panel's rows about the saved credential
+    form_class: type  # an integrations.forms.CredentialForm: what the setup steps submit
     wording: Wording
+    conf: type[BaseModel]  # validates `Credential.public`; lives in the provider's folder
+    api_input: str  # the credential fields of `PUT /api/v1/integration`, for its description
+
+    def credential_from_api(self, body: dict[str, Any]) -> Any:
+        """What `parse_credential` reads, from the API's body (which includes `provider`)."""
 
     def parse_credential(self, raw: Any) -> ParsedCredential:
         """Check an upload; raise CredentialError (a RuleViolation) saying what to fix."""

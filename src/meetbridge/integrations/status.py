@@ -41,16 +41,21 @@ def describe(tenant: Tenant) -> dict[str, Any]:
             "scopes": [],
             "checked_at": None,
             "problem": None,
+            "degraded": False,
+            "last_success_at": None,
         }
-    kind = registry.kind(integration.provider)
+    kind = credential.kind
     return {
-        "provider": integration.provider,
+        "provider": kind.name,
         "status": credential.status,
         **_no_public_fields(),
-        kind.api_field: credential.public,
+        kind.api_field: credential.conf.model_dump(mode="json"),
         "scopes": list(kind.scopes),
         "checked_at": credential.checked_at,
         "problem": credential.problem,
+        # Verified, but the provider's own trouble failed the latest checks: still enabled.
+        "degraded": credential.status == Credential.Status.VERIFIED and bool(credential.problem),
+        "last_success_at": credential.verified_at,
     }
 
 
@@ -63,6 +68,10 @@ class PageState:
     saved_by: str
     saved_at: datetime | None
     previous_key_in_service: Credential | None
+    kind: registry.ProviderKind | None  # the provider connected, None before any is
+    # Failed, but of something that can heal by itself (delegation still propagating, the
+    # provider unreachable...) with a check planned: waiting, not for the admin to act.
+    waiting: bool = False
 
 
 def page_state(tenant: Tenant) -> PageState:
@@ -77,4 +86,10 @@ def page_state(tenant: Tenant) -> PageState:
         saved_by=(credential.saved_by.email if credential and credential.saved_by else ""),
         saved_at=credential.saved_at if credential else None,
         previous_key_in_service=previous,
+        kind=credential.kind if credential is not None else None,
+        waiting=bool(
+            credential is not None
+            and credential.problem_heals
+            and credential.next_check_at is not None
+        ),
     )

@@ -14,8 +14,8 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from meetbridge.integrations import registry
 from meetbridge.integrations.access import audit_change, build_provider
+from meetbridge.integrations.failures import is_provider_trouble
 from meetbridge.integrations.models import Credential
 from meetbridge.integrations.provider import ProviderError
 from meetbridge.integrations.schedule import DAILY_RECHECK, recheck_delay
@@ -62,7 +62,7 @@ def _verify(credential: Credential) -> ProviderError | None:
     try:
         provider = build_provider(credential, actor=None)
     except VaultError:
-        wording = registry.kind(credential.integration.provider).wording
+        wording = credential.kind.wording
         return ProviderError(
             "key_unreadable",
             "The stored key cannot be decrypted with this installation's encryption keys.",
@@ -137,6 +137,9 @@ def _record_success(credential: Credential, now: datetime) -> None:
 
 
 def _record_failure(credential: Credential, failure: ProviderError, now: datetime) -> None:
+    if credential.status == Credential.Status.VERIFIED and is_provider_trouble(failure):
+        _record_degraded(credential, failure, now)
+        return
     credential.status = Credential.Status.FAILED
     credential.checked_at = now
     credential.problem_code = failure.code
@@ -149,11 +152,33 @@ def _record_failure(credential: Credential, failure: ProviderError, now: datetim
     credential.save()
 
 
+def _record_degraded(credential: Credential, failure: ProviderError, now: datetime) -> None:
+    """A verified key the provider could not confirm for reasons of its own (unreachable, its
+    5xx, a limit): the integration stays enabled, shown as degraded since its last success
+    (`verified_at`), and is checked again on the backoff until a check passes."""
+    credential.checked_at = now
+    credential.problem_code = failure.code
+    credential.problem_message = failure.message
+    credential.problem_fix = failure.fix
+    credential.problem_heals = True
+    credential.failed_checks += 1
+    credential.next_check_at = now + (recheck_delay(credential.failed_checks) or DAILY_RECHECK)
+    credential.save()
+
+
 def _audit_transition(credential: Credential, previous: tuple[str, str]) -> None:
     if (credential.status, credential.problem_code) == previous:
         return  # an unchanged re-check adds only its provider calls to the log
     tenant = credential.integration.tenant
-    if credential.status == Credential.Status.VERIFIED:
+    if credential.status == Credential.Status.VERIFIED and credential.problem_code:
+        audit_change(
+            tenant,
+            None,
+            "integration.degraded",
+            outcome=credential.problem_code,
+            detail=credential.problem_message,
+        )
+    elif credential.status == Credential.Status.VERIFIED:
         audit_change(tenant, None, "integration.verified", detail=credential.identity)
     else:
         audit_change(

@@ -13,7 +13,6 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from meetbridge.integrations import connection, registry
-from meetbridge.integrations.forms import KeyForm
 from meetbridge.integrations.status import page_state
 from meetbridge.tenants.rules import RuleViolation
 
@@ -34,18 +33,24 @@ def _status_context(request: HttpRequest) -> dict:
     return {"state": state, "integration": state.integration, "tenant": request.user.tenant}
 
 
-def _chosen_kind(name) -> registry.ProviderKind:
-    """The provider whose setup steps the page shows: the one asked for, else the first."""
+def _chosen_kind(request: HttpRequest, connected: registry.ProviderKind | None):
+    """The provider whose setup steps the page shows: the one the admin picked (the form's
+    hidden field, or a link of the chooser), else the one connected, else the first."""
+    asked = request.POST.get("provider") or request.GET.get("provider")
     try:
-        return registry.kind(name)
+        return registry.kind(asked)
     except registry.UnsupportedProvider:
-        return registry.all_kinds()[0]
+        return connected or registry.all_kinds()[0]
 
 
 @tenant_admin_required
 @require_http_methods(["GET", "POST"])
 def page(request: HttpRequest) -> HttpResponse:
-    form = KeyForm(request.POST or None, request.FILES or None)
+    context = _status_context(request)
+    kind = _chosen_kind(request, context["state"].kind)
+    form = kind.form_class(
+        request.POST or None, request.FILES or None, initial={"provider": kind.name}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             connection.save_key(
@@ -57,16 +62,20 @@ def page(request: HttpRequest) -> HttpResponse:
         except RuleViolation as exc:
             form.add_error(None, exc.message)
         else:
-            company = registry.kind(form.cleaned_data["provider"]).wording.company
             messages.success(
                 request,
-                f"Key saved. meetbridge is checking it with {company} now; "
-                "this page updates by itself.",
+                f"{kind.wording.short_credential.capitalize()} saved. meetbridge is checking it "
+                f"with {kind.wording.company} now; this page updates by itself.",
             )
             return redirect("integrations:page")
-    context = _status_context(request)
-    kind = _chosen_kind(form["provider"].value())
-    context.update(form=form, kind=kind, scopes=kind.scopes, setup_template=kind.setup_template)
+        context = _status_context(request)
+    context.update(
+        form=form,
+        kind=kind,
+        kinds=registry.all_kinds(),
+        scopes=kind.scopes,
+        setup_template=kind.setup_template,
+    )
     return render(request, "integrations/page.html", context, status=422 if form.errors else 200)
 
 

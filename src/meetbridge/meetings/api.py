@@ -13,6 +13,7 @@ from meetbridge.api.auth import caller
 from meetbridge.api.schemas import ErrorOut, JsonObjectIn
 from meetbridge.meetings.booking import book
 from meetbridge.meetings.changes import cancel, reschedule
+from meetbridge.meetings.idempotency import MAX_KEY_LENGTH
 from meetbridge.meetings.reading import list_meetings, read_meeting
 from meetbridge.meetings.rules import LIMITS
 
@@ -58,7 +59,7 @@ class MeetingIn(JsonObjectIn):
         description="Plain text for the invitation; not kept after.",
         **_limits(maxLength=LIMITS.max_description),
     )
-    video: bool = Field(False, description="Add a Google Meet link.")
+    video: bool = Field(False, description="Add a video meeting link (the calendar system's own).")
 
 
 class RescheduleIn(JsonObjectIn):
@@ -76,9 +77,22 @@ class AttendeeOut(Schema):
     response: str = Field(description="needsAction, accepted, declined or tentative.")
 
 
+class MovingToOut(Schema):
+    start: datetime
+    end: datetime
+
+
+class ProblemOut(Schema):
+    code: str
+    message: str
+
+
 class MeetingOut(Schema):
     id: str
-    status: str
+    status: str = Field(
+        description="confirmed, tentative or cancelled as the calendar says; while a change is "
+        "under way: cancelling, rescheduling (see moving_to), or inserting/failed with a problem."
+    )
     title: str
     start: datetime
     end: datetime
@@ -86,6 +100,14 @@ class MeetingOut(Schema):
     attendees: list[AttendeeOut]
     html_link: str | None
     video_link: str | None
+    moving_to: MovingToOut | None = Field(
+        None, description="While `status` is `rescheduling`: the time the meeting is moving to."
+    )
+    problem: ProblemOut | None = Field(
+        None,
+        description="Something meetbridge could not finish on the calendar (it stopped trying, "
+        "or keeps trying to withdraw a failed booking's event).",
+    )
 
 
 @router.post(
@@ -104,7 +126,9 @@ def create_meeting(
     idempotency_key: str | None = Header(
         None,
         alias="Idempotency-Key",
-        description="Any unique string (a UUID); a repeat with it answers the first answer.",
+        description=f"Any unique string (a UUID), 1 to {MAX_KEY_LENGTH} visible ASCII characters; "
+        "a repeat with it answers the first answer, and one sent while the first is still being "
+        "booked waits for it or answers 409 request_in_progress with Retry-After.",
     ),
 ):
     body = book(

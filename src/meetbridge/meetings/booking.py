@@ -1,10 +1,10 @@
-"""Booking a meeting exactly once, whatever Google or the network does.
+"""Booking a meeting exactly once, whatever the calendar or the network does.
 
 1. The request is checked, and everyone's free/busy read again from the calendar.
 2. The time is reserved in our database under per-person locks, where bookings still on
    their way to the calendar count as busy too; the row is written in `inserting`.
-3. The event is inserted with an id derived from the booking: a retried insert can only meet
-   itself (409 duplicate, confirmed by a get).
+3. The event is created under an id derived from the booking: the provider creates exactly
+   once per id, so a retried create can only meet the event the first one made.
 4. The row moves to `confirmed`.
 A crash or an unanswered call leaves the row in `inserting`; a retry with the same
 Idempotency-Key resumes it, and the sweep (`repair.py`) settles what nobody resumes.
@@ -13,8 +13,8 @@ Idempotency-Key resumes it, and the sweep (`repair.py`) settles what nobody resu
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from datetime import datetime
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -29,6 +29,7 @@ from meetbridge.meetings.calendar import (
     is_ours,
 )
 from meetbridge.meetings.errors import MeetingError, calendar_failure
+from meetbridge.meetings.fitting import check_everyone_fits
 from meetbridge.meetings.idempotency import check_key, fingerprint, key_reused_error
 from meetbridge.meetings.meeting import Meeting
 from meetbridge.meetings.models import Booking, IdempotencyRecord
@@ -38,12 +39,16 @@ from meetbridge.meetings.reservations import (
     Overtaken,
     SlotTaken,
     advance,
+    hold_for_late_answer,
     release_lease,
     reserve_new,
     take_lease,
 )
-from meetbridge.meetings.rules import check_booking, first_busy, request_payload
+from meetbridge.meetings.resume import release_stale_holds
+from meetbridge.meetings.rules import check_booking, first_busy, recheck_window, request_payload
+from meetbridge.meetings.unfinished import withdraw
 from meetbridge.scheduling.consent import time_zone_of
+from meetbridge.scheduling.limits import SchedulingRules, widest_buffers
 from meetbridge.tenants.models import Person
 
 log = logging.getLogger(__name__)
@@ -130,7 +135,9 @@ def _book_claimed(
         end=request.end,
     )
     try:
-        check_still_free(provider, organizer.email, emails, booking.interval)
+        release_stale_holds([person.pk for person in people], booking.interval, now=now)
+        rules = check_everyone_fits(people, booking.interval, now=now)
+        check_still_free(provider, organizer.email, emails, booking.interval, rules=rules)
         reserve_new(booking, people, now=now, key=key, fingerprint=digest)
     except MeetingError as refusal:
         if refusal.code == "slot_taken":
@@ -223,12 +230,20 @@ def check_still_free(
     wanted: Interval,
     *,
     own_time: Interval | None = None,
+    rules: Mapping[str, SchedulingRules] | None = None,
 ) -> None:
-    """Reads everyone's free/busy again (Google's view: what is already on the calendars);
-    raises when someone is busy or cannot be read."""
+    """Reads everyone's free/busy again (the calendar's view: what is already on them);
+    raises when someone is busy, or too close to busy time for their buffers (`rules`, by
+    e-mail), or cannot be read."""
+    rules = rules or {}
+    reach_back, reach_on = widest_buffers(rules.values())
+    window = recheck_window(wanted, own_time)
     try:
         found = provider.free_busy(
-            as_email=organizer, emails=emails, start=wanted.start, end=wanted.end
+            as_email=organizer,
+            emails=emails,
+            start=min(window.start, wanted.start - reach_back),
+            end=max(window.end, wanted.end + reach_on),
         )
     except ProviderError as error:
         raise calendar_failure(error) from error
@@ -238,6 +253,16 @@ def check_still_free(
     taken = first_busy(wanted, found.busy, emails, own_time=own_time)
     if taken is not None:
         raise errors.slot_taken(taken, organizer)
+    buffers = {
+        email: (
+            timedelta(minutes=r.buffer_before_minutes),
+            timedelta(minutes=r.buffer_after_minutes),
+        )
+        for email, r in rules.items()
+    }
+    crowded = first_busy(wanted, found.busy, emails, own_time=own_time, buffers=buffers)
+    if crowded is not None:
+        raise errors.too_close(crowded, organizer)
 
 
 def insert(booking: Booking, provider: CalendarProvider, *, attendee_emails) -> EventView:
@@ -248,6 +273,7 @@ def insert(booking: Booking, provider: CalendarProvider, *, attendee_emails) -> 
         log.info("Insert of booking %s failed: %s", booking.pk, error.code)
         if error.code in UNCERTAIN_CODES:
             # The calendar may still be making the event: only time (the sweep) can tell.
+            hold_for_late_answer(booking)
             raise errors.pending() from error
         found = look_up_after_doubt(booking, provider)
         if found is not None:
@@ -290,19 +316,11 @@ def confirm(booking: Booking, view: EventView, provider: CalendarProvider) -> Me
     )
     if not confirmed and booking.state == states.FAILED:
         # The sweep gave the booking up while this request was still inserting: the
-        # calendar must not keep a meeting our database says failed.
+        # calendar must not keep a meeting our database says failed (retried until gone).
         withdraw(booking, provider)
         raise errors.pending()
     record_event(booking, view)
     return Meeting.from_event(view)
-
-
-def withdraw(booking: Booking, provider: CalendarProvider) -> None:
-    try:
-        provider.cancel_event(as_email=booking.organizer.email, event_id=booking.event_id)
-    except ProviderError as error:
-        if error.code not in GONE_CODES:
-            log.error("Could not withdraw event %s of failed booking", booking.event_id)
 
 
 def fail(booking: Booking, refusal: MeetingError) -> None:

@@ -17,6 +17,7 @@ from meetbridge.meetings import errors, states
 from meetbridge.meetings.booking import check_still_free, look_up_after_doubt
 from meetbridge.meetings.calendar import GONE_CODES, UNCERTAIN_CODES, calendar_for
 from meetbridge.meetings.errors import MeetingError, calendar_failure
+from meetbridge.meetings.fitting import check_everyone_fits
 from meetbridge.meetings.meeting import Meeting
 from meetbridge.meetings.models import Booking
 from meetbridge.meetings.people import still_allowed
@@ -25,10 +26,12 @@ from meetbridge.meetings.reservations import (
     Overtaken,
     SlotTaken,
     advance,
+    hold_for_late_answer,
     release_lease,
     reserve_move,
     take_lease,
 )
+from meetbridge.meetings.resume import resume_abandoned
 from meetbridge.meetings.rules import check_times
 
 
@@ -53,6 +56,8 @@ def reschedule(
     if duration is None:
         duration = int((booking.end - booking.start).total_seconds() // 60)
     wanted = check_times(start or booking.start, duration, now=now)
+    if booking.state == states.RESCHEDULING and not resume_abandoned(booking, now=now):
+        raise errors.in_progress()
     if booking.state in (states.CANCELLING, states.CANCELLED):
         raise errors.no_longer_changeable("cancelled")
     if booking.state != states.CONFIRMED:
@@ -64,6 +69,7 @@ def reschedule(
         booking.participants.select_related("person__calendar_access").order_by("position")
     )
     still_allowed([seat.person for seat in seats])
+    rules = check_everyone_fits([seat.person for seat in seats], wanted, now=now, leave_out=booking)
     try:
         reserve_move(booking, wanted, now=now)
     except SlotTaken as taken:
@@ -72,17 +78,26 @@ def reschedule(
     except Overtaken:
         raise errors.in_progress() from None
     try:
-        return _move(booking, provider, [seat.email for seat in seats], wanted)
+        return _move(booking, provider, [seat.email for seat in seats], wanted, rules)
     finally:
         release_lease(booking)
 
 
 def _move(
-    booking: Booking, provider: CalendarProvider, emails: list[str], wanted: Interval
+    booking: Booking,
+    provider: CalendarProvider,
+    emails: list[str],
+    wanted: Interval,
+    rules: dict | None = None,
 ) -> Meeting:
     try:
         check_still_free(
-            provider, booking.organizer.email, emails, wanted, own_time=booking.interval
+            provider,
+            booking.organizer.email,
+            emails,
+            wanted,
+            own_time=booking.interval,
+            rules=rules,
         )
     except MeetingError:
         advance(booking, states.CONFIRMED, pending_start=None, pending_end=None)
@@ -94,9 +109,11 @@ def _move(
             start=wanted.start,
             end=wanted.end,
             time_zone=booking.time_zone,
+            attendee_emails=emails[1:],  # answers to the old time say nothing of the new one
         )
     except ProviderError as error:
         if error.code in UNCERTAIN_CODES:
+            hold_for_late_answer(booking)
             raise errors.change_pending() from error
         view = look_up_after_doubt(booking, provider, unknown=errors.change_pending)
         if view is None:

@@ -28,11 +28,22 @@ def slot_taken(email: str, organizer_email: str) -> MeetingError:
     return MeetingError(409, "slot_taken", message, email=email)
 
 
+def too_close(email: str, organizer_email: str) -> MeetingError:
+    who = "You keep" if email == organizer_email else f"{email} keeps"
+    return MeetingError(
+        409,
+        "slot_taken",
+        f"{who} time free before and after meetings, and that time is too close to another "
+        "meeting; pick another slot.",
+        email=email,
+    )
+
+
 def calendar_unreadable(email: str) -> MeetingError:
     return MeetingError(
         503,
         "calendar_unreadable",
-        f"Google could not read {email}'s calendar just now, so the time cannot be confirmed "
+        f"The calendar system could not read {email}'s calendar just now, so the time cannot be confirmed "
         "free; try again in a minute.",
         email=email,
     )
@@ -68,7 +79,7 @@ def pending() -> MeetingError:
     return MeetingError(
         503,
         "booking_pending",
-        "Google Calendar did not confirm in time. The meeting will be confirmed or abandoned "
+        "The calendar did not confirm in time. The meeting will be confirmed or abandoned "
         "automatically within a few minutes: repeat the request with the same Idempotency-Key, "
         "or look at your meetings, to learn which.",
     )
@@ -78,7 +89,7 @@ def change_pending() -> MeetingError:
     return MeetingError(
         503,
         "change_pending",
-        "Google Calendar did not confirm the change in time; meetbridge completes it "
+        "The calendar did not confirm the change in time; meetbridge completes it "
         "automatically within a few minutes. Look at the meeting again shortly.",
     )
 
@@ -114,7 +125,7 @@ def calendar_failure(error: ProviderError) -> MeetingError:
         failure = MeetingError(
             503,
             "calendar_unavailable",
-            f"Google Calendar is not answering right now ({error.message}); try again in a "
+            f"The calendar system is not answering right now ({error.message}); try again in a "
             "minute. Nothing was booked or changed.",
         )
     elif status in (404, 409, 422):
@@ -123,7 +134,7 @@ def calendar_failure(error: ProviderError) -> MeetingError:
         failure = MeetingError(
             502,
             "calendar_refused",
-            f"Google Calendar refused the request: {error.message} "
+            f"The calendar system refused the request: {error.message} "
             "If this persists, ask a tenant admin to check the Integrations page.",
         )
     failure.headers = retry_headers(error)

@@ -1,9 +1,9 @@
 """Calendar event ids derived from bookings. Pure.
 
-Google lets a client choose an event's id (characters a-v and 0-9, i.e. lower-case base32hex,
-5 to 1024 long, unique per calendar). Deriving it from the booking makes an insert safe to
-repeat: a retry can only meet the event the first attempt made (409 `duplicate`), never add a
-second one.
+A booking's event id is meetbridge's name for its event: every provider creates exactly once
+per id (a repeated create meets the event the first one made, never adds a second; each provider
+keeps that promise its own way, see `CalendarProvider.create_event`). The id is lower-case
+base32hex (characters a-v and 0-9), which every calendar system accepts as a client id.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ class BookingForm(forms.Form):
     title = forms.CharField(
         max_length=LIMITS.max_title,
         label="Title",
-        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autofocus": True}),
     )
     description = forms.CharField(
         required=False,
@@ -22,7 +22,7 @@ class BookingForm(forms.Form):
         help_text="Sent with the invitation. meetbridge does not keep it.",
         widget=forms.Textarea(attrs={"rows": 4}),
     )
-    video = forms.BooleanField(required=False, label="Add a Google Meet video link")
+    video = forms.BooleanField(required=False, label="Add a video meeting link")
     # A retried or double-clicked submission carries the same key, so it books once.
     idempotency_key = forms.CharField(
         widget=forms.HiddenInput, initial=lambda: str(uuid.uuid4()), max_length=255

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
+from collections.abc import Mapping
 from datetime import UTC, datetime
 
 from icalendar import Calendar, Event, vCalAddress
@@ -24,7 +27,15 @@ def _address(email: str, **params: str) -> vCalAddress:
     return address
 
 
-def meeting_ics(meeting: Meeting, *, now: datetime) -> bytes:
+def meeting_ics(
+    meeting: Meeting, *, now: datetime, names: Mapping[str, str] | None = None
+) -> bytes:
+    """`names`: display names by e-mail, given as each address's CN."""
+    names = names or {}
+
+    def named(email: str) -> dict[str, str]:
+        return {"CN": names[email]} if names.get(email) else {}
+
     calendar = Calendar()
     calendar.add("prodid", PRODUCT_ID)
     calendar.add("version", "2.0")
@@ -37,12 +48,13 @@ def meeting_ics(meeting: Meeting, *, now: datetime) -> bytes:
     event.add("dtend", meeting.end.astimezone(UTC))
     event.add("summary", meeting.title)
     event.add("status", STATUS.get(meeting.status, "CONFIRMED"))
-    event.add("organizer", _address(meeting.organizer))
+    event.add("organizer", _address(meeting.organizer, **named(meeting.organizer)))
     for attendee in meeting.attendees:
         event.add(
             "attendee",
             _address(
                 attendee.email,
+                **named(attendee.email),
                 ROLE="REQ-PARTICIPANT",
                 PARTSTAT=PARTICIPATION.get(attendee.response, "NEEDS-ACTION"),
             ),
@@ -57,4 +69,10 @@ def meeting_ics(meeting: Meeting, *, now: datetime) -> bytes:
 
 
 def ics_filename(meeting: Meeting) -> str:
-    return f"meeting-{meeting.id}.ics"
+    """'quarterly-plan-2030-03-05.ics': the title's words and the day (UTC), safe anywhere."""
+    words = re.findall(
+        r"[a-z0-9]+",
+        unicodedata.normalize("NFKD", meeting.title.lower()).encode("ascii", "ignore").decode(),
+    )
+    stem = "-".join(words)[:60].strip("-") or "meeting"
+    return f"{stem}-{meeting.start.astimezone(UTC):%Y-%m-%d}.ics"

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from meetbridge.integrations.provider import Attendee, EventView
+from meetbridge.integrations.provider import Attendee, EventView, Interval
 
 RESPONSES = ("needsAction", "accepted", "declined", "tentative")
 RESPONSE_LABELS = {
@@ -26,7 +26,9 @@ RESPONSE_LABELS = {
 @dataclass(frozen=True)
 class Meeting:
     id: str
-    status: str  # confirmed | tentative | cancelled
+    # confirmed | tentative | cancelled, or a change under way: cancelling | rescheduling
+    # (see `moving_to`) | inserting | failed (see `problem`)
+    status: str
     title: str
     start: datetime
     end: datetime
@@ -34,6 +36,8 @@ class Meeting:
     attendees: tuple[Attendee, ...]
     html_link: str | None
     video_link: str | None
+    moving_to: Interval | None = None  # while rescheduling: the time it is moving to
+    problem: dict[str, str] | None = None  # what meetbridge could not finish on the calendar
 
     @classmethod
     def from_event(cls, view: EventView) -> Meeting:
@@ -66,4 +70,11 @@ class Meeting:
             "attendees": [{"email": a.email, "response": a.response} for a in self.attendees],
             "html_link": self.html_link,
             "video_link": self.video_link,
+            "moving_to": {
+                "start": self.moving_to.start.isoformat(),
+                "end": self.moving_to.end.isoformat(),
+            }
+            if self.moving_to
+            else None,
+            "problem": self.problem,
         }

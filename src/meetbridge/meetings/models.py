@@ -45,6 +45,13 @@ class Booking(models.Model):
     problem_message = models.CharField(max_length=500, blank=True)
     # Whoever works on the row (a request, the sweep) holds it until then.
     lease_until = models.DateTimeField(null=True, blank=True)
+    # The sweep's failed tries at settling the row (or withdrawing its event), and its next.
+    tries = models.PositiveSmallIntegerField(default=0)
+    next_try_at = models.DateTimeField(null=True, blank=True)
+    # The sweep stopped trying to settle the row: the organizer and the admins are shown it.
+    gave_up_at = models.DateTimeField(null=True, blank=True)
+    # A failed booking whose event the calendar still has: the sweep withdraws it.
+    withdrawal_pending = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
     changed_at = models.DateTimeField(default=timezone.now)
 
@@ -66,12 +73,27 @@ class Booking(models.Model):
     def interval(self) -> Interval:
         return Interval(self.start, self.end)
 
+    @property
+    def unfinished(self) -> bool:
+        """Something meetbridge could not finish on the calendar, and people must be told."""
+        return self.withdrawal_pending or (
+            self.state in states.UNSETTLED and self.gave_up_at is not None
+        )
+
     def as_meeting(self) -> Meeting:
-        """The meeting as last read from the calendar (the participants' rows hold responses)."""
+        """The meeting as last read from the calendar (the participants' rows hold responses),
+        and what is under way: a cancel or a move not yet settled shows as such."""
         seats = sorted(self.participants.all(), key=lambda seat: seat.position)
+        moving_to = None
+        if self.state == states.RESCHEDULING and self.pending_start and self.pending_end:
+            moving_to = Interval(self.pending_start, self.pending_end)
         return Meeting(
             id=self.event_id,
-            status="cancelled" if self.state == states.CANCELLED else self.status,
+            status=states.shown_status(self.state, self.status),
+            moving_to=moving_to,
+            problem=states.unfinished_problem(self.state, self.withdrawal_pending)
+            if self.unfinished
+            else None,
             title=self.title,
             start=self.start,
             end=self.end,

@@ -72,7 +72,9 @@ def parse_slot_query(start: str, duration: str) -> tuple[datetime, int]:
 class AttendeeLine:
     email: str
     response: str
-    label: str
+    label: str  # the answer, in words
+    name: str = ""
+    local_when: str = ""  # their own clock, when it differs from the reader's
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,9 @@ class MeetingCard:
     attendees: tuple[AttendeeLine, ...]
     start_input: str
     duration: int
+    organizer_name: str = ""
+    # A change under way, in words ("Cancelling…", "Moving to …"); empty when none.
+    under_way: str = ""
 
     @property
     def cancelled(self) -> bool:
@@ -93,26 +98,99 @@ class MeetingCard:
 
     @property
     def can_change(self) -> bool:
-        return self.is_organizer and self.is_upcoming and not self.cancelled
+        status = self.meeting.status
+        # A change meetbridge gave up on may be tried again by its organizer.
+        retryable = self.meeting.problem is not None and status in ("cancelling", "rescheduling")
+        return self.is_organizer and self.is_upcoming and (status in CHANGEABLE or retryable)
 
 
-def meeting_card(meeting: Meeting, *, viewer_email: str, zone: str, now: datetime) -> MeetingCard:
+CHANGEABLE = frozenset({"confirmed", "tentative"})
+UNDER_WAY_WORDS = {
+    "cancelling": "Cancelling…",
+    "inserting": "Being booked…",
+    "failed": "Not booked",
+}
+
+
+def under_way_text(meeting: Meeting, zone: str) -> str:
+    """What is happening to the meeting right now, if anything: the truth, not the old state."""
+    if meeting.status == "rescheduling" and meeting.moving_to is not None:
+        return f"Moving to {when_text(meeting.moving_to.start, meeting.moving_to.end, zone)}…"
+    return UNDER_WAY_WORDS.get(meeting.status, "")
+
+
+def meeting_card(
+    meeting: Meeting,
+    *,
+    viewer_email: str,
+    zone: str,
+    now: datetime,
+    people: dict[str, tuple[str, str]] | None = None,
+) -> MeetingCard:
+    """`people`: name and zone by e-mail, for those the reader's organisation knows."""
+    people = people or {}
+
+    def line(attendee) -> AttendeeLine:
+        name, their_zone = people.get(attendee.email, ("", zone))
+        local = person_line(attendee.email, name, their_zone, meeting.start, meeting.end, zone)
+        return AttendeeLine(
+            attendee.email,
+            attendee.response,
+            RESPONSE_LABELS.get(attendee.response, attendee.response),
+            name,
+            local.local_when,
+        )
+
     return MeetingCard(
         meeting=meeting,
         when=when_text(meeting.start, meeting.end, zone),
         is_organizer=meeting.organizer == viewer_email.lower(),
         is_upcoming=meeting.end > now,
-        attendees=tuple(
-            AttendeeLine(a.email, a.response, RESPONSE_LABELS.get(a.response, a.response))
-            for a in meeting.attendees
-        ),
+        attendees=tuple(line(a) for a in meeting.attendees),
+        organizer_name=people.get(meeting.organizer, ("", zone))[0],
         start_input=local_input_value(meeting.start, zone),
         duration=int((meeting.end - meeting.start).total_seconds() // 60),
+        under_way=under_way_text(meeting, zone),
     )
 
 
-def split_upcoming(cards: list[MeetingCard]) -> tuple[list[MeetingCard], list[MeetingCard]]:
-    """Upcoming soonest first; past most recent first."""
-    upcoming = [card for card in cards if card.is_upcoming]
-    past = [card for card in cards if not card.is_upcoming]
-    return upcoming, past[::-1]
+def split_upcoming(
+    cards: list[MeetingCard],
+) -> tuple[list[MeetingCard], list[MeetingCard], list[MeetingCard]]:
+    """Upcoming soonest first; past most recent first; cancelled ones apart, soonest first."""
+    upcoming = [card for card in cards if card.is_upcoming and not card.cancelled]
+    past = [card for card in cards if not card.is_upcoming and not card.cancelled]
+    cancelled = [card for card in cards if card.cancelled]
+    return upcoming, past[::-1], cancelled
+
+
+@dataclass(frozen=True)
+class PersonLine:
+    """Someone in a meeting, as a page names them: name, address, and their own clock."""
+
+    email: str
+    name: str
+    time_zone: str
+    local_when: str  # '16:00–16:30 in Paris'; '' when on the reader's clock
+
+    @property
+    def label(self) -> str:
+        return self.name or self.email
+
+
+def person_line(
+    email: str, name: str, time_zone: str, start: datetime, end: datetime, reader_zone: str
+) -> PersonLine:
+    tz = ZoneInfo(time_zone)
+    same = start.astimezone(tz).utcoffset() == start.astimezone(ZoneInfo(reader_zone)).utcoffset()
+    city = time_zone.rsplit("/", 1)[-1].replace("_", " ")
+    local = "" if same else f"{start.astimezone(tz):%H:%M}–{end.astimezone(tz):%H:%M} in {city}"
+    return PersonLine(email, name, time_zone, local)
+
+
+def suggested_title(names: list[str]) -> str:
+    """'Ben and Cy', 'Ben, Cy and Dee': what Calendly-like tools suggest."""
+    names = [n for n in names if n]
+    if len(names) < 2:
+        return names[0] if names else ""
+    return f"{', '.join(names[:-1])} and {names[-1]}"

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.db.models import Q
+from django.utils import timezone
+
 from meetbridge.integrations.provider import CalendarProvider, EventView, ProviderError
 from meetbridge.meetings import errors, states
 from meetbridge.meetings.calendar import GONE_CODES, calendar_for, is_ours
@@ -17,6 +20,7 @@ from meetbridge.meetings.event_ids import booking_id_from
 from meetbridge.meetings.meeting import Meeting
 from meetbridge.meetings.models import Booking
 from meetbridge.meetings.reservations import advance
+from meetbridge.meetings.resume import resume_each, resume_stale_of
 from meetbridge.scheduling.consent import has_granted
 
 # How many upcoming meetings a listing reads fresh from the calendar; the rest (and past
@@ -48,8 +52,9 @@ def visible_booking(person, meeting_id: str) -> Booking:
     return booking
 
 
-def read_meeting(person, meeting_id: str) -> Meeting:
+def read_meeting(person, meeting_id: str, *, now: datetime | None = None) -> Meeting:
     booking = visible_booking(person, meeting_id)
+    resume_each([booking], now=now or timezone.now())
     return read_fresh(booking, calendar_for(booking.tenant, person))
 
 
@@ -68,15 +73,24 @@ def read_fresh(booking: Booking, provider: CalendarProvider) -> Meeting:
     if not is_ours(view, booking):
         raise errors.not_found()
     record_event(booking, view)
+    if booking.state in states.UNSETTLED:
+        return booking.as_meeting()  # a change under way shows as such, not as the old state
     return Meeting.from_event(view)
 
 
 def list_meetings(person, *, now: datetime) -> list[Meeting]:
-    """The person's meetings booked here, soonest first; upcoming ones read fresh."""
+    """The person's meetings booked here, soonest first; upcoming ones read fresh.
+
+    An organizer also sees what meetbridge could not finish for them: a booking it gave up
+    settling, or a failed one whose event the calendar still shows.
+    """
+    resume_stale_of(person, now=now)
+    unfinished = Q(organizer=person) & (
+        Q(withdrawal_pending=True) | Q(state__in=states.UNSETTLED, gave_up_at__isnull=False)
+    )
     bookings = (
-        Booking.objects.filter(
-            tenant_id=person.tenant_id, participants__person=person, state__in=states.VISIBLE
-        )
+        Booking.objects.filter(tenant_id=person.tenant_id, participants__person=person)
+        .filter(Q(state__in=states.VISIBLE) | unfinished)
         .select_related("organizer__calendar_access", "tenant")
         .prefetch_related("participants")
         .order_by("start", "created_at")

@@ -1,8 +1,8 @@
 """Holding people's time in our own database, so that two requests never win the same slot.
 
-Google's free/busy shows only what is already on the calendars; a booking still on its way
+The calendar's free/busy shows only what is already on the calendars; a booking still on its way
 there is invisible to it. So every booking that holds time (see `states.HOLDS_TIME`) is
-checked here, under a per-person lock, before anyone asks Google.
+checked here, under a per-person lock, before anyone asks the calendar.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from meetbridge.meetings import states
 from meetbridge.meetings.models import Booking, IdempotencyRecord, Participant, ScheduleLock
 
 DEFAULT_LEASE_SECONDS = 120
+DEFAULT_GRACE_SECONDS = 60
 
 
 class SlotTaken(Exception):
@@ -36,6 +37,13 @@ class Overtaken(Exception):
 def lease_length() -> timedelta:
     """Longer than any request can spend on the calendar, retries included."""
     seconds = settings.MEETBRIDGE.get("BOOKING_LEASE_SECONDS", DEFAULT_LEASE_SECONDS)
+    return timedelta(seconds=seconds)
+
+
+def grace_period() -> timedelta:
+    """How long after a calendar call that timed out its answer may still land: the row is
+    held that long before anyone (the sweep) judges what the calendar has."""
+    seconds = settings.MEETBRIDGE.get("BOOKING_SWEEP_GRACE_SECONDS", DEFAULT_GRACE_SECONDS)
     return timedelta(seconds=seconds)
 
 
@@ -148,6 +156,8 @@ def advance(booking: Booking, target: str, *, now: datetime | None = None, **fie
     """
     states.check_move(booking.state, target)
     now = now or timezone.now()
+    # Each new state starts with a clean slate of the sweep's tries.
+    fields = {"tries": 0, "next_try_at": None, "gave_up_at": None} | fields
     updated = Booking.objects.filter(pk=booking.pk, state=booking.state).update(
         state=target, changed_at=now, **fields
     )
@@ -179,3 +189,29 @@ def release_lease(booking: Booking) -> None:
         return
     Booking.objects.filter(pk=booking.pk, lease_until=booking.lease_until).update(lease_until=None)
     booking.lease_until = None
+
+
+def hold_for_late_answer(booking: Booking, *, now: datetime | None = None) -> None:
+    """This process lets go of the row, but a call of its that timed out may still land:
+    nobody judges the row before the grace period has passed."""
+    until = (now or timezone.now()) + grace_period()
+    Booking.objects.filter(pk=booking.pk, lease_until=booking.lease_until).update(lease_until=until)
+    booking.lease_until = None  # handed over: nothing left for `release_lease` to release
+
+
+def stale_holders(person_ids: Sequence[int], wanted: Interval, *, now: datetime) -> list[Booking]:
+    """Unsettled bookings nobody works on any more (their lease ran out) that hold `wanted`
+    for any of these people: what a crashed request left behind."""
+    holding = Q(start__lt=wanted.end, end__gt=wanted.start) | Q(
+        pending_start__lt=wanted.end, pending_end__gt=wanted.start
+    )
+    return list(
+        Booking.objects.filter(
+            holding,
+            state__in=states.UNSETTLED,
+            participants__person_id__in=person_ids,
+            lease_until__lte=now,
+        )
+        .select_related("organizer", "tenant")
+        .distinct()
+    )

@@ -25,7 +25,7 @@ CONTROL_EXCEPT_LINES = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 class Limits:
     min_minutes: int = 5
     max_minutes: int = 12 * 60
-    # With the organizer that makes 50 calendars: one freeBusy query, Google's maximum.
+    # With the organizer that makes 50 calendars: one free/busy query, the largest a provider answers.
     max_attendees: int = 49
     max_title: int = 200
     max_description: int = 8000
@@ -194,33 +194,48 @@ def overlaps(a: Interval, b: Interval) -> bool:
     return a.start < b.end and b.start < a.end
 
 
-def subtract(busy: Interval, hole: Interval) -> list[Interval]:
-    """What remains of `busy` outside `hole`."""
-    if not overlaps(busy, hole):
-        return [busy]
-    remains = []
-    if busy.start < hole.start:
-        remains.append(Interval(busy.start, hole.start))
-    if hole.end < busy.end:
-        remains.append(Interval(hole.end, busy.end))
-    return remains
-
-
 def first_busy(
     wanted: Interval,
     busy: Mapping[str, Sequence[Interval]],
     emails: Sequence[str],
     *,
     own_time: Interval | None = None,
+    buffers: Mapping[str, tuple[timedelta, timedelta]] | None = None,
 ) -> str | None:
     """The first of `emails` (in that order) whose busy time overlaps `wanted`.
 
     `own_time` is the meeting's current time when it is being moved: the calendar shows it as
-    busy, but it is the meeting itself, not a conflict.
+    busy, but it is the meeting itself, not a conflict. Free/busy merges overlapping events, so
+    only a block that is exactly the meeting's time is the meeting alone. A block reaching
+    beyond it holds someone else's event too, which may reach anywhere into the meeting's time:
+    the whole block counts. (`busy` must be read over `recheck_window`, so that such an event
+    shows beyond the meeting instead of being cut off at its edge.) An event wholly inside the
+    meeting's time cannot be told from the meeting itself. `buffers`: by e-mail, the time
+    (before, after) a person keeps free around a new meeting.
     """
     for email in emails:
+        before, after = (buffers or {}).get(email, (timedelta(0), timedelta(0)))
         for block in busy.get(email, ()):
-            parts = subtract(block, own_time) if own_time else [block]
-            if any(overlaps(part, wanted) for part in parts):
+            if own_time is not None and block == own_time:
+                continue
+            if overlaps(widen(block, after, before), wanted):
                 return email
     return None
+
+
+def widen(block: Interval, earlier: timedelta, later: timedelta) -> Interval:
+    return Interval(block.start - earlier, block.end + later) if earlier or later else block
+
+
+RECHECK_MARGIN = timedelta(minutes=1)
+
+
+def recheck_window(wanted: Interval, own_time: Interval | None = None) -> Interval:
+    """The time to read free/busy over: the new time, and for a move the current one with a
+    margin on each side, so an outside event reaching into it is seen reaching out of it."""
+    if own_time is None:
+        return wanted
+    return Interval(
+        min(wanted.start, own_time.start - RECHECK_MARGIN),
+        max(wanted.end, own_time.end + RECHECK_MARGIN),
+    )

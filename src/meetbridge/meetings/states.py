@@ -45,6 +45,47 @@ UNSETTLED = frozenset({INSERTING, RESCHEDULING, CANCELLING})
 
 FINAL = frozenset({CANCELLED, FAILED})
 
+# The API's `status` of a meeting while a change is under way (besides the calendar's own
+# `confirmed`, `tentative` and `cancelled`): the truth, never the state before the change.
+UNDER_WAY = frozenset({INSERTING, RESCHEDULING, CANCELLING, FAILED})
+
+
+def shown_status(state: str, calendar_status: str) -> str:
+    """What people are shown: what the calendar said, unless a change is under way."""
+    if state in UNDER_WAY or state == CANCELLED:
+        return state
+    return calendar_status
+
+
+UNFINISHED_PROBLEMS = {
+    INSERTING: (
+        "booking_not_finished",
+        "Google Calendar could not tell whether this meeting was made, and meetbridge stopped "
+        "asking. Repeat the booking with the same Idempotency-Key, or ask a tenant admin.",
+    ),
+    RESCHEDULING: (
+        "move_not_finished",
+        "Google Calendar could not tell whether this meeting was moved, and meetbridge stopped "
+        "asking. Move it again, or cancel it.",
+    ),
+    CANCELLING: (
+        "cancel_not_finished",
+        "Google Calendar kept refusing to cancel this meeting, and meetbridge stopped trying. "
+        "Cancel it again, or ask a tenant admin to check the Integrations page.",
+    ),
+}
+WITHDRAWAL_PROBLEM = (
+    "withdrawal_pending",
+    "This booking failed, but its event is still on the calendar: Google Calendar refused to "
+    "remove it. meetbridge keeps trying.",
+)
+
+
+def unfinished_problem(state: str, withdrawal_pending: bool) -> dict[str, str]:
+    """What a person is told about a change meetbridge could not finish."""
+    code, message = WITHDRAWAL_PROBLEM if withdrawal_pending else UNFINISHED_PROBLEMS[state]
+    return {"code": code, "message": message}
+
 
 class IllegalTransition(ValueError):
     def __init__(self, current: str, target: str) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,15 +17,18 @@ from django.views.decorators.http import require_POST
 
 from meetbridge.api.errors import ApiError
 from meetbridge.meetings.booking import book
-from meetbridge.meetings.changes import cancel, reschedule
+from meetbridge.meetings.changes import cancel, organized_booking, reschedule
 from meetbridge.meetings.forms import BookingForm, RescheduleForm
 from meetbridge.meetings.ics import ics_filename, meeting_ics
 from meetbridge.meetings.people import participants
 from meetbridge.meetings.presentation import (
+    local_input_value,
     meeting_card,
     parse_local_input,
     parse_slot_query,
+    person_line,
     split_upcoming,
+    suggested_title,
     when_text,
 )
 from meetbridge.meetings.reading import list_meetings, read_meeting, visible_booking
@@ -51,17 +56,22 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
     person = _member(request)
     zone = time_zone_of(person)
     now = timezone.now()
+    meetings = list_meetings(person, now=now)
+    people = names_and_zones(
+        person, {e for m in meetings for e in (m.organizer, *(a.email for a in m.attendees))}
+    )
     cards = [
-        meeting_card(meeting, viewer_email=person.email, zone=zone, now=now)
-        for meeting in list_meetings(person, now=now)
+        meeting_card(meeting, viewer_email=person.email, zone=zone, now=now, people=people)
+        for meeting in meetings
     ]
-    upcoming, past = split_upcoming(cards)
+    upcoming, past, cancelled = split_upcoming(cards)
     return render(
         request,
         "meetings/list.html",
         {
             "upcoming": upcoming,
             "past": past,
+            "cancelled": cancelled,
             "time_zone": zone,
             "availability_url": _availability_url(),
         },
@@ -88,13 +98,21 @@ def new_meeting(request: HttpRequest) -> HttpResponse:
         context["problem"] = violation.message
         return render(request, "meetings/new.html", context, status=422)
 
-    form = BookingForm(request.POST if request.method == "POST" else None)
+    end = start + timedelta(minutes=duration)
+    form = BookingForm(
+        request.POST if request.method == "POST" else None,
+        initial={"title": suggested_title([p.display_name for p in people])},
+    )
     context |= {
         "form": form,
         "start": params.get("start", "").replace(" ", "+"),
         "duration": duration,
-        "attendees": people[1:],
-        "when": when_text(start, start + timedelta(minutes=duration), zone),
+        "attendees": [
+            person_line(p.email, p.display_name, time_zone_of(p), start, end, zone)
+            for p in people[1:]
+        ],
+        "when": when_text(start, end, zone),
+        "back_url": _back_to_times(start, zone, emails, duration),
     }
     if request.method == "POST" and form.is_valid():
         try:
@@ -115,10 +133,29 @@ def new_meeting(request: HttpRequest) -> HttpResponse:
         messages.success(
             request,
             f"Booked “{meeting['title']}”, {context['when']}. "
-            "Google Calendar has sent the invitations.",
+            "The calendar has sent the invitations.",
         )
         return redirect("meetings:list")
     return render(request, "meetings/new.html", context)
+
+
+def _back_to_times(start, zone: str, emails: list[str], duration: int) -> str | None:
+    base = _availability_url()
+    if base is None:
+        return None
+    day = start.astimezone(ZoneInfo(zone)).date()
+    query = [*(("with", e) for e in emails), ("first_day", str(day)), ("duration", duration)]
+    return f"{base}?{urlencode(query)}#results"
+
+
+def names_and_zones(reader: Person, emails: set[str]) -> dict[str, tuple[str, str]]:
+    """Name and time zone of each address that is a person of the reader's organisation."""
+    return {
+        p.email: (p.name, time_zone_of(p))
+        for p in Person.objects.filter(tenant_id=reader.tenant_id, email__in=emails).select_related(
+            "calendar_access", "tenant"
+        )
+    }
 
 
 def _status_of(refusal: Exception) -> int:
@@ -126,26 +163,56 @@ def _status_of(refusal: Exception) -> int:
 
 
 @login_required
-@require_POST
 def reschedule_meeting(request: HttpRequest, meeting_id: str) -> HttpResponse:
+    """GET: confirm a new time picked on Find a time (or typed); POST: move the meeting.
+
+    A refusal shows this page again with what was typed, never losing it.
+    """
     person = _member(request)
-    form = RescheduleForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Give the new start as a date and time, and a length in minutes.")
-        return redirect("meetings:list")
     zone = time_zone_of(person)
+    try:
+        booking = organized_booking(person, meeting_id)
+    except ApiError as refusal:
+        messages.error(request, f"Not rescheduled: {refusal.message}")
+        return redirect("meetings:list")
+    current = int((booking.end - booking.start).total_seconds() // 60)
+    context = {
+        "booking": booking,
+        "time_zone": zone,
+        "now_when": when_text(booking.start, booking.end, zone),
+        "pick_url": f"{reverse('scheduling:availability')}?{urlencode({'move': meeting_id})}",
+        "problem": None,
+    }
+    if request.method == "GET":
+        try:
+            start, duration = parse_slot_query(
+                request.GET.get("start", ""), request.GET.get("duration", str(current))
+            )
+        except RuleViolation:
+            start, duration = booking.start, current
+        context |= {"start_input": local_input_value(start, zone), "duration": duration}
+        context["new_when"] = when_text(start, start + timedelta(minutes=duration), zone)
+        return render(request, "meetings/reschedule.html", context)
+    form = RescheduleForm(request.POST)
+    context |= {
+        "start_input": request.POST.get("start", ""),
+        "duration": request.POST.get("duration", current),
+    }
+    if not form.is_valid():
+        context["problem"] = "Give the new start as a date and time, and a length in minutes."
+        return render(request, "meetings/reschedule.html", context, status=422)
     try:
         start = parse_local_input(form.cleaned_data["start"], zone)
         meeting = reschedule(
             person, meeting_id, start=start, duration=form.cleaned_data["duration"]
         )
     except (ApiError, RuleViolation) as refusal:
-        messages.error(request, f"Not rescheduled: {refusal.message}")
-        return redirect("meetings:list")
+        context["problem"] = f"Not rescheduled: {refusal.message}"
+        return render(request, "meetings/reschedule.html", context, status=_status_of(refusal))
     messages.success(
         request,
         f"Moved “{meeting.title}” to {when_text(meeting.start, meeting.end, zone)}. "
-        "Google Calendar has told the attendees.",
+        "The calendar has told the attendees, who are asked to answer again.",
     )
     return redirect("meetings:list")
 
@@ -160,7 +227,7 @@ def cancel_meeting(request: HttpRequest, meeting_id: str) -> HttpResponse:
     except ApiError as refusal:
         messages.error(request, f"Not cancelled: {refusal.message}")
         return redirect("meetings:list")
-    messages.success(request, f"Cancelled “{title}”. Google Calendar has told the attendees.")
+    messages.success(request, f"Cancelled “{title}”. The calendar has told the attendees.")
     return redirect("meetings:list")
 
 
@@ -173,8 +240,11 @@ def meeting_ics_file(request: HttpRequest, meeting_id: str) -> HttpResponse:
         if refusal.status < 500:
             return HttpResponse(refusal.message, status=refusal.status, content_type="text/plain")
         meeting = visible_booking(person, meeting_id).as_meeting()  # what we last read
+    people = names_and_zones(person, {meeting.organizer, *(a.email for a in meeting.attendees)})
+    names = {email: name for email, (name, _) in people.items() if name}
     response = HttpResponse(
-        meeting_ics(meeting, now=timezone.now()), content_type="text/calendar; charset=utf-8"
+        meeting_ics(meeting, now=timezone.now(), names=names),
+        content_type="text/calendar; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="{ics_filename(meeting)}"'
     return response

@@ -1,8 +1,8 @@
 """Common free time of a member and colleagues: consent checked, one freeBusy, the pure slot rules.
 
-Only Google's freeBusy is read (never event contents), in one upstream round trip for everyone:
-the provider splits more than 50 people, or a range longer than Google accepts, into parallel
-queries. A calendar Google could not read makes its owner *unknown*; unknown people are never
+Only free/busy is read (never event contents), in one upstream round trip for everyone:
+the provider splits more than 50 people, or a range longer than it accepts, into parallel
+queries. A calendar that could not be read makes its owner *unknown*; unknown people are never
 taken as free, so while anyone is unknown no slot is offered and the answer names them.
 """
 
@@ -18,9 +18,28 @@ from meetbridge.audit import service as audit
 from meetbridge.audit.models import AuditEvent
 from meetbridge.integrations.access import provider_for
 from meetbridge.integrations.freebusy_cache import free_busy_reused
-from meetbridge.scheduling.consent import has_granted, time_zone_of, working_hours_of
+from meetbridge.meetings.daily import meeting_starts
+from meetbridge.scheduling.consent import has_granted, rules_of, time_zone_of, working_hours_of
+from meetbridge.scheduling.grid import PersonTime
+from meetbridge.scheduling.limits import (
+    SchedulingRules,
+    day_span,
+    earliest_start,
+    full_days,
+    padded,
+    widest_buffers,
+)
 from meetbridge.scheduling.rules import check_duration, check_interval, check_window
-from meetbridge.scheduling.slots import Participant, Slot, SlotQuery, common_slots, to_span
+from meetbridge.scheduling.slots import (
+    Participant,
+    Slot,
+    SlotQuery,
+    Span,
+    common_slots,
+    merge,
+    subtract,
+    to_span,
+)
 from meetbridge.tenants.models import Person
 from meetbridge.tenants.rules import RuleViolation, normalise_email
 
@@ -45,6 +64,10 @@ class AvailabilityRequest:
     end: datetime
     duration_minutes: int
     interval_minutes: int = 15
+    # When a meeting is being moved: its current time, free for everyone in it, and its
+    # booking, which does not count towards anyone's meetings that day.
+    moving: tuple[datetime, datetime] | None = None
+    moving_booking: object = None
 
 
 @dataclass(frozen=True)
@@ -52,7 +75,9 @@ class Availability:
     time_zone: str  # the caller's
     slots: list[Slot]
     people: list[Person]  # the caller first
-    unknown: dict[str, str] = field(default_factory=dict)  # e-mail -> Google's reason
+    unknown: dict[str, str] = field(default_factory=dict)  # e-mail -> the provider's reason
+    # e-mail -> busy time as the provider's free/busy gave it (before buffers), for the grid
+    busy: dict[str, list[Span]] = field(default_factory=dict)
 
 
 def schedulable_colleagues(person: Person) -> list[Person]:
@@ -132,7 +157,7 @@ def require_own_consent(caller: Person | None) -> None:
 
 def record_reuse(caller: Person, people: int, age_seconds: float) -> None:
     """The audit log tells a reused answer from a call to the calendar provider."""
-    audit.record(
+    entry = audit.event(
         tenant=caller.tenant,
         kind=AuditEvent.Kind.CREDENTIAL_USE,
         operation=REUSED_OPERATION,
@@ -143,6 +168,7 @@ def record_reuse(caller: Person, people: int, age_seconds: float) -> None:
         detail=f"{people} calendars; an answer read {age_seconds:.0f} s earlier, "
         "no call to the calendar provider",
     )
+    audit.credential_use(entry)
 
 
 def find_availability(
@@ -158,19 +184,22 @@ def find_availability(
     check_interval(request.interval_minutes)
     people = people_to_ask(caller, request.emails)
     zone = time_zone_of(people[0])  # the caller, consent already read with everyone's
-    earliest = max(request.start, now + timedelta(minutes=MIN_NOTICE_MINUTES))
-    earliest = earliest.replace(second=0, microsecond=0)
+    rules = {person.email: rules_of(person) for person in people}
+    notice = earliest_start(now, rules.values(), MIN_NOTICE_MINUTES) - now
+    earliest = max(request.start, now + notice).replace(second=0, microsecond=0)
     if request.end - earliest < timedelta(minutes=request.duration_minutes):
-        return Availability(zone, [], people)  # nothing fits: no need to ask Google
+        return Availability(zone, [], people)  # nothing fits: no need to ask the calendar
 
+    # Busy time just outside the window still matters to the buffers.
+    reach_back, reach_on = widest_buffers(rules.values())
     provider = provider_for(caller.tenant, caller)
     answer = free_busy_reused(
         provider,
         tenant_id=caller.tenant_id,
         as_email=caller.email,
         emails=[p.email for p in people],
-        start=earliest,
-        end=request.end,
+        start=earliest - reach_back,
+        end=request.end + reach_on,
     )
     if answer.reused:
         record_reuse(caller, len(people), answer.age_seconds)
@@ -181,11 +210,20 @@ def find_availability(
             unknown[person.email] = "missing"
     if unknown:
         return Availability(zone, [], people, unknown)
+    busy = {
+        person.email: _without(
+            [to_span(i.start, i.end) for i in free_busy.busy[person.email]], request.moving
+        )
+        for person in people
+    }
+    starts = _meeting_starts(people, rules, earliest, request.end, request.moving_booking)
     participants = [
         Participant(
             time_zone_of(person),
             working_hours_of(person),
-            [to_span(i.start, i.end) for i in free_busy.busy[person.email]],
+            blocked_time(
+                busy[person.email], rules[person.email], time_zone_of(person), starts[person.pk]
+            ),
         )
         for person in people
     ]
@@ -196,6 +234,46 @@ def find_availability(
         time_zone=zone,
         now=now,
         interval_minutes=request.interval_minutes,
-        min_notice_minutes=MIN_NOTICE_MINUTES,
+        min_notice_minutes=int(notice.total_seconds() // 60),
     )
-    return Availability(zone, common_slots(participants, query), people)
+    return Availability(zone, common_slots(participants, query), people, busy=busy)
+
+
+def _without(busy: list[Span], own: tuple[datetime, datetime] | None) -> list[Span]:
+    """Busy time less the meeting being moved: its old time is no conflict for itself."""
+    merged = merge(busy)
+    if own is None or not merged:
+        return merged
+    return subtract(merged, [to_span(*own)], 1)
+
+
+def _meeting_starts(
+    people, rules, start: datetime, end: datetime, leave_out=None
+) -> dict[int, list[datetime]]:
+    limited = [p.pk for p in people if rules[p.email].max_meetings_per_day is not None]
+    found = meeting_starts(limited, start, end, leave_out=leave_out)
+    return {person.pk: found.get(person.pk, []) for person in people}
+
+
+def blocked_time(
+    busy: list[Span], rules: SchedulingRules, zone: str, meeting_starts: list[datetime]
+) -> list[Span]:
+    """Busy time widened by the person's buffers, and their full days whole."""
+    return padded(busy, rules) + [
+        day_span(day, zone) for day in full_days(meeting_starts, zone, rules)
+    ]
+
+
+def people_times(found: Availability) -> list[PersonTime]:
+    """Everyone asked for, as the grid shows them: the caller first."""
+    return [
+        PersonTime(
+            email=person.email,
+            name=person.display_name,
+            time_zone=time_zone_of(person),
+            working_hours=working_hours_of(person),
+            busy=found.busy.get(person.email, []),
+            is_viewer=index == 0,
+        )
+        for index, person in enumerate(found.people)
+    ]

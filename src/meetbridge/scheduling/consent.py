@@ -12,6 +12,8 @@ from django.utils import timezone
 
 from meetbridge.audit import service as audit
 from meetbridge.audit.models import AuditEvent
+from meetbridge.scheduling.limits import FIELDS as RULE_FIELDS
+from meetbridge.scheduling.limits import NO_RULES, SchedulingRules, check_rules, describe
 from meetbridge.scheduling.models import DEFAULT_WORKING_HOURS, CalendarAccess
 from meetbridge.scheduling.rules import check_time_zone, check_working_hours
 
@@ -38,15 +40,25 @@ def working_hours_of(person) -> dict[str, list[list[str]]]:
     return access.working_hours if access and access.working_hours else DEFAULT_WORKING_HOURS
 
 
+def rules_of(person) -> SchedulingRules:
+    access = access_of(person)
+    if access is None:
+        return NO_RULES
+    return SchedulingRules(**{name: getattr(access, name) for name in RULE_FIELDS})
+
+
 @dataclass(frozen=True)
 class Consent:
     granted: bool
     time_zone: str
     working_hours: dict[str, list[list[str]]]
+    rules: SchedulingRules = NO_RULES
 
 
 def consent_of(person) -> Consent:
-    return Consent(has_granted(person), time_zone_of(person), working_hours_of(person))
+    return Consent(
+        has_granted(person), time_zone_of(person), working_hours_of(person), rules_of(person)
+    )
 
 
 def describe_hours(hours: dict[str, list[list[str]]]) -> str:
@@ -67,8 +79,11 @@ def _record(person, operation: str, detail: str) -> None:
     )
 
 
-def grant(person, *, time_zone: str | None = None, working_hours=None) -> Consent:
-    """Grant calendar access, optionally setting the zone and working hours.
+def grant(
+    person, *, time_zone: str | None = None, working_hours=None, rules: dict | None = None
+) -> Consent:
+    """Grant calendar access, optionally setting the zone, working hours and scheduling rules
+    (`rules`: any of `limits.FIELDS`; left out: unchanged).
 
     Left out, the zone and hours stay as they were: the defaults (the tenant's zone, Monday
     to Friday 09:00-17:00) for someone who never set them. Raises RuleViolation on bad input,
@@ -78,13 +93,17 @@ def grant(person, *, time_zone: str | None = None, working_hours=None) -> Consen
     hours = check_working_hours(working_hours) if working_hours is not None else None
     with transaction.atomic():
         access, _ = CalendarAccess.objects.select_for_update().get_or_create(person=person)
-        before = (access.granted, access.time_zone, access.working_hours)
+        old_rules = SchedulingRules(**{name: getattr(access, name) for name in RULE_FIELDS})
+        new_rules = check_rules(rules or {}, old_rules)  # a refusal rolls everything back
+        before = (access.granted, access.time_zone, access.working_hours, old_rules)
         access.granted = True
         if zone is not None:
             access.time_zone = zone
         if hours is not None:
             access.working_hours = hours
-        if (access.granted, access.time_zone, access.working_hours) != before:
+        for name, value in new_rules.as_dict().items():
+            setattr(access, name, value)
+        if (access.granted, access.time_zone, access.working_hours, new_rules) != before:
             access.changed_at = timezone.now()
             access.save()
             person.calendar_access = access
@@ -93,7 +112,8 @@ def grant(person, *, time_zone: str | None = None, working_hours=None) -> Consen
                 person,
                 "calendar_access.changed" if before[0] else "calendar_access.granted",
                 f"time zone {current.time_zone}; working hours "
-                f"{describe_hours(current.working_hours)}",
+                f"{describe_hours(current.working_hours)}"
+                + "".join(f"; {words}" for words in describe(current.rules)),
             )
     person.calendar_access = access
     return consent_of(person)

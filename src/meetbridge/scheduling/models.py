@@ -22,6 +22,11 @@ class CalendarAccess(models.Model):
     time_zone = models.CharField(max_length=64, blank=True, help_text="blank: the tenant's zone")
     working_hours = models.JSONField(default=dict, blank=True)
     changed_at = models.DateTimeField(default=timezone.now)
+    # Scheduling rules (see scheduling/limits.py for what each means).
+    buffer_before_minutes = models.PositiveSmallIntegerField(default=0)
+    buffer_after_minutes = models.PositiveSmallIntegerField(default=0)
+    minimum_notice_minutes = models.PositiveIntegerField(default=0)
+    max_meetings_per_day = models.PositiveSmallIntegerField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"{self.person} ({'granted' if self.granted else 'not granted'})"

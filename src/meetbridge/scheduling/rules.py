@@ -63,6 +63,32 @@ def time_zone_choices() -> tuple[str, ...]:
     return ("UTC", *places)
 
 
+def _zone_tab_names() -> set[str]:
+    """The zones the tz database lists for places (zone.tab: one line per country and
+    region); backward-compatible aliases (Asmera, US/Eastern, Etc/GMT+5) are not in it."""
+    for folder in zoneinfo.TZPATH:
+        try:
+            with open(f"{folder}/zone.tab", encoding="utf-8") as table:
+                return {
+                    line.split("\t")[2].strip()
+                    for line in table
+                    if line.strip() and not line.startswith("#") and line.count("\t") >= 2
+                }
+        except OSError:
+            continue
+    return set()
+
+
+@lru_cache(maxsize=1)
+def canonical_time_zones() -> tuple[str, ...]:
+    """The zones a person picks from: the places of zone.tab that zoneinfo knows, and UTC;
+    where no zone.tab is found, every Region/City name."""
+    places = _zone_tab_names() & known_time_zones()
+    if not places:
+        return time_zone_choices()
+    return ("UTC", *sorted(places))
+
+
 def check_time_zone(name: Any) -> str:
     """An IANA zone name such as 'Europe/Paris', returned without surrounding blanks."""
     cleaned = name.strip() if isinstance(name, str) else ""

@@ -297,3 +297,14 @@ def aligned_starts(
         starts.extend(range(first, last + 1, step))
     starts.sort()
     return starts
+
+
+def at_work_throughout(
+    time_zone: str,
+    working_hours: Mapping[str, Sequence[Sequence[str]]],
+    start: datetime,
+    end: datetime,
+) -> bool:
+    """Whether the wall clock in `time_zone` shows working hours during all of [start, end)."""
+    lo, hi = math.floor(start.timestamp()), math.ceil(end.timestamp())
+    return working_spans(time_zone, hours_key(working_hours), lo, hi) == [(lo, hi)]

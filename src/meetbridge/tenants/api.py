@@ -7,9 +7,9 @@ from ninja import Router, Schema, Status
 
 from meetbridge.api.auth import caller
 from meetbridge.api.errors import ApiError, forbidden
-from meetbridge.api.schemas import ErrorOut
+from meetbridge.api.schemas import ErrorOut, JsonObjectIn
 from meetbridge.mail.send import absolute, send_invitation
-from meetbridge.scheduling.consent import has_granted, time_zone_of, working_hours_of
+from meetbridge.scheduling.consent import has_granted, rules_of, time_zone_of, working_hours_of
 from meetbridge.tenants import membership
 from meetbridge.tenants import service as settings_service
 from meetbridge.tenants.models import Person
@@ -33,6 +33,10 @@ class MeOut(Schema):
     calendar_access: bool
     time_zone: str
     working_hours: dict[str, list[list[str]]]
+    buffer_before_minutes: int = 0
+    buffer_after_minutes: int = 0
+    minimum_notice_minutes: int = 0
+    max_meetings_per_day: int | None = None
 
 
 class MemberOut(Schema):
@@ -67,6 +71,7 @@ def me(request: HttpRequest):
         "calendar_access": has_granted(person),
         "time_zone": time_zone_of(person),
         "working_hours": working_hours_of(person),
+        **rules_of(person).as_dict(),
     }
 
 
@@ -98,13 +103,13 @@ class TenantSettingsOut(Schema):
     join_policy: str
 
 
-class TenantPatch(Schema):
+class TenantPatch(JsonObjectIn):
     name: str | None = None
     time_zone: str | None = None
     join_policy: str | None = None
 
 
-class InvitationIn(Schema):
+class InvitationIn(JsonObjectIn):
     email: str
     role: str = "member"
 
@@ -118,7 +123,7 @@ class InvitationOut(Schema):
     accept_url: str
 
 
-class RoleIn(Schema):
+class RoleIn(JsonObjectIn):
     role: str
 
 

@@ -179,6 +179,10 @@ class Identity(models.Model):
         return f"{self.provider}:{self.subject} ({self.person})"
 
 
+def new_invitation_nonce() -> str:
+    return secrets.token_hex(16)
+
+
 class Invitation(models.Model):
     """An admin's invitation for one address to join the tenant; its link works once."""
 
@@ -192,7 +196,7 @@ class Invitation(models.Model):
     email = models.EmailField(max_length=254)
     role = models.CharField(max_length=10, choices=Person.Role.choices, default=Person.Role.MEMBER)
     # Part of the signed link; a new nonce would make older links dead.
-    nonce = models.CharField(max_length=32, default=secrets.token_hex)
+    nonce = models.CharField(max_length=32, default=new_invitation_nonce)
     invited_by = models.ForeignKey(
         Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -23,6 +23,7 @@ class AdminOverview:
     granted: int
     integration: dict
     last_event: AuditEvent | None
+    unfinished: list = ()  # meetings meetbridge could not finish on the calendar
 
 
 def my_calendar(person: Person) -> MyCalendar:
@@ -85,4 +86,29 @@ def admin_overview(tenant: Tenant) -> AdminOverview:
         granted=people.filter(calendar_access__granted=True).count(),
         integration=integration_summary(tenant),
         last_event=AuditEvent.objects.filter(tenant=tenant).order_by("-at", "-id").first(),
+        unfinished=unfinished_meetings(tenant),
     )
+
+
+@dataclass(frozen=True)
+class UnfinishedMeeting:
+    title: str
+    start: object
+    organizer: str
+    problem: str
+
+
+def unfinished_meetings(tenant: Tenant, limit: int = 20) -> list[UnfinishedMeeting]:
+    """What meetbridge could not finish on the tenant's calendars, for its admins."""
+    from meetbridge.meetings import states
+    from meetbridge.meetings.unfinished import unfinished_of
+
+    return [
+        UnfinishedMeeting(
+            title=booking.title,
+            start=booking.start,
+            organizer=booking.organizer.email,
+            problem=states.unfinished_problem(booking.state, booking.withdrawal_pending)["message"],
+        )
+        for booking in unfinished_of(tenant)[:limit]
+    ]

@@ -1,15 +1,15 @@
 from __future__ import annotations
 
-from django.db import connection
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.views.decorators.csrf import csrf_exempt
 
 from meetbridge.api.errors import error_body
 from meetbridge.audit.models import AuditEvent
 from meetbridge.jobs.models import WorkerHeartbeat
 from meetbridge.scheduling.consent import time_zone_of
-from meetbridge.web import dashboard
+from meetbridge.web import dashboard, health
 from meetbridge.web.access import admin_page, member_page
 from meetbridge.web.presenters import operation_words, outcome_tone
 
@@ -78,13 +78,23 @@ def audit(request: HttpRequest) -> HttpResponse:
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
-    """For load balancers and operators: the database answers, and when a worker last ran."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    last = WorkerHeartbeat.objects.order_by("-seen_at").values_list("seen_at", flat=True).first()
-    return JsonResponse({"status": "ok", "worker_seen_at": last.isoformat() if last else None})
+    """For load balancers and operators: whether each dependency answers (503 when one does
+    not, saying which), and when a worker last ran."""
+    checks = health.check_dependencies()
+    healthy = health.all_up(checks)
+    body = {"status": "ok" if healthy else "unavailable", **checks, "worker_seen_at": None}
+    if checks["database"] == "ok":
+        last = WorkerHeartbeat.objects.order_by("-seen_at").values_list("seen_at", flat=True)
+        seen = last.first()
+        body["worker_seen_at"] = seen.isoformat() if seen else None
+    response = JsonResponse(body, status=200 if healthy else 503)
+    if not healthy:
+        response["Retry-After"] = str(health.RETRY_AFTER_SECONDS)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
+@csrf_exempt  # nothing is changed here: a 404 answers whatever the credentials
 def api_route_not_found(request: HttpRequest) -> JsonResponse:
     return JsonResponse(
         error_body("not_found", "There is no such API route; see /api/v1/docs."), status=404

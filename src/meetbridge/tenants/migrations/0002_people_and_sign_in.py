@@ -4,6 +4,7 @@ import django.db.models.deletion
 import django.utils.timezone
 import secrets
 from django.conf import settings
+import meetbridge.tenants.models
 from django.db import migrations, models
 
 
@@ -50,7 +51,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('email', models.EmailField(max_length=254)),
                 ('role', models.CharField(choices=[('admin', 'Tenant admin'), ('member', 'Member')], default='member', max_length=10)),
-                ('nonce', models.CharField(default=secrets.token_hex, max_length=32)),
+                ('nonce', models.CharField(default=meetbridge.tenants.models.new_invitation_nonce, max_length=32)),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
                 ('expires_at', models.DateTimeField()),
                 ('last_sent_at', models.DateTimeField(blank=True, null=True)),

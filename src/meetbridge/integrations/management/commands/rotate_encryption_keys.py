@@ -23,14 +23,14 @@ class Command(BaseCommand):
         for credential_id in Credential.objects.values_list("id", flat=True):
             with transaction.atomic():
                 credential = Credential.objects.select_for_update().get(pk=credential_id)
-                if keys.is_sealed_with_newest(credential.sealed_key):
+                if keys.is_sealed_with_newest(credential.sealed_secret):
                     continue
                 try:
-                    credential.sealed_key = keys.reseal(credential.sealed_key)
+                    credential.sealed_secret = keys.reseal(credential.sealed_secret)
                 except VaultError:
                     unreadable += 1
                     continue
-                credential.save(update_fields=["sealed_key"])
+                credential.save(update_fields=["sealed_secret"])
                 resealed += 1
         self.stdout.write(f"Re-encrypted {resealed} stored key(s) with the newest key.")
         if unreadable:

@@ -10,17 +10,14 @@ state per call), tokens come from the process-wide `TokenCache`.
 
 from __future__ import annotations
 
-import os
 import random
-import threading
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from http.cookiejar import DefaultCookiePolicy
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 import google.auth.exceptions
 import google.auth.transport.requests
@@ -28,6 +25,13 @@ import requests
 from google.oauth2 import service_account
 
 from meetbridge.integrations.backoff import BACKOFF, PersonBackoff
+from meetbridge.integrations.http import (
+    host,
+    json_or_text,
+    parse_retry_after,
+    pooled_session,
+    report_call,
+)
 from meetbridge.integrations.provider import (
     CallObserver,
     CallRecord,
@@ -50,12 +54,10 @@ from meetbridge.integrations.providers.google.retry import (
     RetryPolicy,
     is_rate_limit,
     is_retryable,
-    parse_retry_after,
 )
 from meetbridge.integrations.providers.google.scope import CALENDAR_SCOPE
 from meetbridge.integrations.tokens import TOKENS, TokenCache
 
-USER_AGENT = "meetbridge/0.1"
 # Answers a caller asked to handle itself, as the audit log names them.
 ACCEPTED_OUTCOMES = {404: "not_found", 409: "conflict", 410: "gone"}
 
@@ -69,42 +71,9 @@ class GoogleConfig:
     read_timeout: float = 30.0
 
 
-# --- the shared HTTP session -----------------------------------------------------------------
-
-_session: requests.Session | None = None
-_session_lock = threading.Lock()
-
-
 def shared_session() -> requests.Session:
-    """One connection pool for every call to Google from this process."""
-    global _session
-    with _session_lock:
-        if _session is None:
-            session = requests.Session()
-            # As many kept-alive connections as the threads that may call Google at once (a
-            # server process's request threads plus the freeBusy pool): a smaller pool throws
-            # connections away under load and pays a new TCP and TLS handshake for each.
-            adapter = requests.adapters.HTTPAdapter(
-                pool_connections=8, pool_maxsize=100, max_retries=0
-            )
-            session.mount("https://", adapter)
-            session.mount("http://", adapter)
-            # Cookies are the one per-response state a Session keeps; refusing them all keeps
-            # the shared session free of writes from concurrent threads.
-            session.cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))
-            session.headers["User-Agent"] = USER_AGENT
-            # requests reads the environment (proxies, CA bundle, .netrc) on every call when
-            # trust_env is set, about a millisecond each. The CA bundle is read once here; with
-            # a proxy configured the environment stays in charge (NO_PROXY needs it per URL).
-            session.verify = _ca_bundle() or True
-            session.trust_env = bool(requests.utils.getproxies())
-            _session = session
-        return _session
-
-
-def _ca_bundle() -> str | None:
-    """The CA bundle the environment names, as requests itself would pick it."""
-    return os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+    """The process's connection pool for Google (the environment's CA bundle)."""
+    return pooled_session()
 
 
 # freeBusy pieces (people beyond 50, ranges beyond 60 days) are asked for side by side.
@@ -130,18 +99,6 @@ def _refresh_error_body(exc: google.auth.exceptions.RefreshError) -> Mapping[str
         if isinstance(arg, Mapping):
             return arg
     return exc.args[0] if exc.args and isinstance(exc.args[0], str) else ""
-
-
-def _json_or_text(response: requests.Response) -> Any:
-    try:
-        return response.json()
-    except ValueError:
-        return response.text[:500]
-
-
-def _host(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
 
 
 # --- the provider ----------------------------------------------------------------------------
@@ -304,7 +261,14 @@ class GoogleWorkspaceProvider:
         return self._event(data, "calendar.events.get", subject)
 
     def move_event(
-        self, *, as_email: str, event_id: str, start: datetime, end: datetime, time_zone: str
+        self,
+        *,
+        as_email: str,
+        event_id: str,
+        start: datetime,
+        end: datetime,
+        time_zone: str,
+        attendee_emails=None,
     ) -> EventView:
         subject = as_email.strip().lower()
         self._check_id(event_id)
@@ -316,7 +280,7 @@ class GoogleWorkspaceProvider:
             f"/calendars/{self._calendar(subject)}/events/{event_id}",
             subject,
             params={"sendUpdates": "all"},
-            body=wire.move_body(start, end, time_zone),
+            body=wire.move_body(start, end, time_zone, subject, attendee_emails),
         )
         return self._event(data, "calendar.events.patch", subject)
 
@@ -372,7 +336,7 @@ class GoogleWorkspaceProvider:
                 if not self._config.retry.gives_up_after(attempt):
                     self._sleep(self._config.retry.delay(attempt, self._jitter))
                     continue
-                diagnosis = diagnose_unreachable(ctx, _host(self._config.token_uri))
+                diagnosis = diagnose_unreachable(ctx, host(self._config.token_uri))
                 self._fail(observe, operation, subject, started, attempt, 0, diagnosis)
             except google.auth.exceptions.RefreshError as exc:
                 status = 503 if getattr(exc, "retryable", False) else 400
@@ -445,7 +409,7 @@ class GoogleWorkspaceProvider:
                 # Google told another call for this person to slow down: wait the pause out
                 # with them when the policy would wait that long anyway, else say when to come
                 # back, without spending another call against the limit.
-                if paused > retry.max_delay or retry.gives_up_after(attempt):
+                if paused > retry.max_delay:
                     diagnosis = diagnose_api_error(429, "", ctx)
                     self._fail(
                         observe, operation, subject, started, attempt - 1, 0, diagnosis,
@@ -466,11 +430,11 @@ class GoogleWorkspaceProvider:
                 if not self._config.retry.gives_up_after(attempt):
                     self._sleep(self._config.retry.delay(attempt, self._jitter))
                     continue
-                diagnosis = diagnose_unreachable(ctx, _host(url))
+                diagnosis = diagnose_unreachable(ctx, host(url))
                 self._fail(observe, operation, subject, started, attempt, 0, diagnosis, detail)
 
             status = response.status_code
-            data = _json_or_text(response) if response.content else None
+            data = json_or_text(response) if response.content else None
             if status < 300 or status in accept:
                 self._backoff.succeeded(person)
                 outcome = "ok" if status < 300 else ACCEPTED_OUTCOMES.get(status, f"http_{status}")
@@ -524,19 +488,15 @@ class GoogleWorkspaceProvider:
         status: int,
         detail: str,
     ) -> None:
-        parts = [f"HTTP {status}" if status else "no answer"]
-        if attempts > 1:
-            parts.append(f"{attempts} attempts")
-        if detail:
-            parts.append(detail)
-        observe(
-            CallRecord(
-                operation=operation,
-                subject_email=subject,
-                outcome=outcome,
-                latency_ms=int((time.monotonic() - started) * 1000),
-                detail=", ".join(parts),
-            )
+        report_call(
+            observe,
+            operation=operation,
+            subject=subject,
+            outcome=outcome,
+            started=started,
+            attempts=attempts,
+            status=status,
+            detail=detail,
         )
 
     def _fail(

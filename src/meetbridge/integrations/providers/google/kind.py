@@ -6,7 +6,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from meetbridge.integrations.provider import CalendarProvider, CallObserver
-from meetbridge.integrations.providers.google.keyfile import parse_key
+from meetbridge.integrations.providers.google.conf import GoogleConf
+from meetbridge.integrations.providers.google.forms import KeyForm
+from meetbridge.integrations.providers.google.keyfile import KeyFileError, parse_key
 from meetbridge.integrations.providers.google.retry import RetryPolicy
 from meetbridge.integrations.providers.google.scope import CALENDAR_SCOPE
 from meetbridge.integrations.registry import ParsedCredential, Wording
@@ -18,11 +20,35 @@ class GoogleKind:
     scopes = (CALENDAR_SCOPE,)
     api_field = "service_account"
     setup_template = "integrations/google/_setup.html"
+    facts_template = "integrations/google/_facts.html"
+    form_class = KeyForm
+    conf = GoogleConf
+    api_input = (
+        '`{"service_account_key": KEY}`, KEY being the downloaded key file\'s JSON (an '
+        "object, or the file's text)"
+    )
     wording = Wording(
         company="Google",
         credential="service-account key",
+        short_credential="key",
         save_again="Save the JSON key file again",
     )
+
+    def credential_from_api(self, body: dict[str, Any]) -> Any:
+        unknown = sorted(set(body) - {"provider", "service_account_key"})
+        if unknown:
+            raise KeyFileError(
+                "invalid_request",
+                f"Unknown field(s) for Google Workspace: {', '.join(unknown)[:200]}. Send "
+                '{"provider": "google", "service_account_key": KEY}.',
+            )
+        if body.get("service_account_key") is None:
+            raise KeyFileError(
+                "invalid_request",
+                "service_account_key is required: the downloaded JSON key file, as an object "
+                "or as its text.",
+            )
+        return body["service_account_key"]
 
     def parse_credential(self, raw: Any) -> ParsedCredential:
         key = parse_key(raw)

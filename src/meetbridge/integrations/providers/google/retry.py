@@ -46,14 +46,3 @@ class RetryPolicy:
 
     def gives_up_after(self, attempt: int) -> bool:
         return attempt >= self.max_attempts
-
-
-def parse_retry_after(value: str | None) -> float | None:
-    """Retry-After in seconds (the HTTP-date form is ignored: Google sends seconds)."""
-    if not value:
-        return None
-    try:
-        seconds = float(value.strip())
-    except ValueError:
-        return None
-    return seconds if 0 <= seconds < 3600 else None

@@ -7,7 +7,7 @@ Google's answers are parsed defensively: a field of the wrong type is an unreada
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -166,9 +166,30 @@ def event_body(draft: EventDraft) -> dict[str, Any]:
     return body
 
 
-def move_body(start: datetime, end: datetime, time_zone: str) -> dict[str, Any]:
-    """New times in the organizer's zone: without `timeZone` the event would lose its zone."""
-    return {"start": _when(start, time_zone), "end": _when(end, time_zone)}
+def move_body(
+    start: datetime,
+    end: datetime,
+    time_zone: str,
+    organizer: str = "",
+    attendee_emails: Sequence[str] | None = None,
+) -> dict[str, Any]:
+    """New times in the organizer's zone: without `timeZone` the event would lose its zone.
+
+    With `attendee_emails`, the attendee list is sent again with every answer back to
+    needsAction: Google keeps answers across a PATCH of the times, but an answer to the old
+    time says nothing about the new one.
+    """
+    body: dict[str, Any] = {"start": _when(start, time_zone), "end": _when(end, time_zone)}
+    if attendee_emails is not None:
+        organizer = organizer.lower()
+        body["attendees"] = [
+            {"email": organizer, "organizer": True, "responseStatus": "accepted"}
+        ] + [
+            {"email": email, "responseStatus": "needsAction"}
+            for email in normalise_emails(attendee_emails)
+            if email != organizer
+        ]
+    return body
 
 
 def _event_time(value: Any) -> datetime:

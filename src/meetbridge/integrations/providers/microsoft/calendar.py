@@ -30,6 +30,7 @@ import msal
 import msal.exceptions
 import requests
 
+from meetbridge.integrations.http import parse_retry_after
 from meetbridge.integrations.provider import (
     CallObserver,
     CallRecord,
@@ -38,7 +39,7 @@ from meetbridge.integrations.provider import (
     FreeBusy,
     ProviderError,
 )
-from meetbridge.integrations.providers.google.retry import RetryPolicy, parse_retry_after
+from meetbridge.integrations.providers.google.retry import RetryPolicy
 from meetbridge.integrations.providers.microsoft import wire
 from meetbridge.integrations.providers.microsoft.diagnosis import (
     Context,

@@ -63,3 +63,12 @@
     });
   });
 })();
+
+// A form that asks before it does something that cannot be undone (no inline handlers: the
+// Content-Security-Policy allows only scripts served from this site).
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  if (form.matches("form[data-confirm]:not([data-busy-text])") && !window.confirm(form.dataset.confirm)) {
+    event.preventDefault();
+  }
+});

@@ -1,4 +1,4 @@
-// Live status for forms that wait on Google: say what is happening, and never send twice.
+// Live status for forms that wait on the calendar: say what is happening, and never send twice.
 document.addEventListener("submit", function (event) {
   var form = event.target;
   if (!form.matches("form[data-busy-text]")) return;

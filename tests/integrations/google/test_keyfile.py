@@ -7,7 +7,7 @@ import json
 import pytest
 
 from meetbridge.integrations.providers.google.keyfile import MAX_KEY_BYTES, KeyFileError, parse_key
-from tests.integrations.keyfiles import ec_pem, key_file, key_text, pem_body, rsa_pem
+from tests.integrations.google.keyfiles import ec_pem, key_file, key_text, pem_body, rsa_pem
 
 
 def rejected(raw) -> KeyFileError:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from meetbridge.integrations.http import parse_retry_after
 from meetbridge.integrations.providers.google.retry import (
     RetryPolicy,
     is_retryable,
-    parse_retry_after,
 )
 
 

@@ -1,0 +1,44 @@
+"""The contract suite runs once per provider in `WORLDS`: every provider must pass it.
+
+A provider joins with one entry here, naming a fixture that returns its world (see
+`worlds.py`), once its stand-in exists.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.integrations.contract.worlds import GoogleWorld, MicrosoftWorld
+
+DOMAIN = "acme.test"
+ORGANIZER, ATTENDEE, OTHER = "ana@acme.test", "ben@acme.test", "cy@acme.test"
+STRANGER = "nobody@acme.test"  # not in the directory
+PEOPLE = [ORGANIZER, ATTENDEE, OTHER]
+
+WORLDS = {
+    "google": "google_world",
+    "microsoft": "microsoft_world",
+}
+
+
+@pytest.fixture
+def google_world(sandbox, google_settings):
+    return GoogleWorld(sandbox, DOMAIN, PEOPLE)
+
+
+@pytest.fixture
+def microsoft_world(sandbox, microsoft, settings):
+    settings.MEETBRIDGE = {
+        **settings.MEETBRIDGE,
+        "MICROSOFT_LOGIN_BASE": microsoft.login_base,
+        "MICROSOFT_GRAPH_BASE": microsoft.graph_base,
+        "MICROSOFT_CA_BUNDLE": microsoft.ca_path,
+        "MICROSOFT_RETRY_BASE_SECONDS": 0.01,
+        "MICROSOFT_RETRY_MAX_SECONDS": 0.05,
+    }
+    return MicrosoftWorld(sandbox, microsoft, DOMAIN, PEOPLE)
+
+
+@pytest.fixture(params=list(WORLDS))
+def world(request):
+    return request.getfixturevalue(WORLDS[request.param])
