@@ -211,6 +211,7 @@ class MicrosoftGraphProvider:
             body={},
             accept=(400, 404),
             detail="write permission probe",
+            expected=True,  # the 404 is the good answer here
         )
 
     def free_busy(
@@ -506,6 +507,7 @@ class MicrosoftGraphProvider:
         detail: str = "",
         observe: CallObserver | None = None,
         reconcile: Callable[[], Any] | None = None,
+        expected: bool = False,
     ) -> tuple[int, Any]:
         """One Graph operation, retried as Microsoft allows; (status, JSON) or ProviderError.
 
@@ -546,7 +548,11 @@ class MicrosoftGraphProvider:
             status = response.status_code
             data = _json_or_text(response) if response.content else None
             if status < 300 or status in accept:
-                outcome = "ok" if status < 300 else ACCEPTED_OUTCOMES.get(status, f"http_{status}")
+                outcome = (
+                    "ok"
+                    if status < 300 or expected
+                    else ACCEPTED_OUTCOMES.get(status, f"http_{status}")
+                )
                 self._record(observe, operation, mailbox, outcome, started, attempt, status, detail)
                 expects_body = status < 300 and status != 202 and method != "DELETE"
                 if expects_body and not isinstance(data, Mapping):
