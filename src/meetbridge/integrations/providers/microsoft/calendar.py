@@ -313,8 +313,17 @@ class MicrosoftGraphProvider:
         return self._view(data, event_id, mailbox)
 
     def move_event(
-        self, *, as_email: str, event_id: str, start: datetime, end: datetime, time_zone: str
+        self,
+        *,
+        as_email: str,
+        event_id: str,
+        start: datetime,
+        end: datetime,
+        time_zone: str,
+        attendee_emails=None,
     ) -> EventView:
+        # `attendee_emails` is not sent: Exchange itself asks attendees to answer again when
+        # the organizer changes a meeting's time.
         mailbox = as_email.strip().lower()
         if end <= start:
             raise ProviderError("invalid_request", "A meeting must end after it starts.")
