@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import pytest
 from django.test import Client
 
@@ -35,6 +37,21 @@ def test_the_sign_in_page_offers_google_only_when_configured(client, settings, t
 def test_the_sign_in_page_lists_google_and_password(client, google):
     html = client.get("/sign-in").content.decode()
     assert "Sign in with Google" in html and "Password" in html
+
+
+def test_the_sign_in_page_lets_its_google_form_redirect_to_google_and_nowhere_else(
+    client, google, sandbox
+):
+    # Browsers stop a form's redirect to an origin the page's CSP form-action does not name.
+    policy = client.get("/sign-in")["Content-Security-Policy"]
+    form_action = next(d for d in policy.split(";") if d.strip().startswith("form-action"))
+    provider = urlsplit(sandbox.discovery_url)
+    assert form_action.split()[1:] == ["'self'", f"{provider.scheme}://{provider.netloc}"]
+
+
+def test_without_google_sign_in_forms_only_post_to_this_site(client, settings, tenant):
+    policy = client.get("/sign-in")["Content-Security-Policy"]
+    assert "form-action 'self';" in policy + ";"
 
 
 def test_the_redirect_uses_pkce_s256_a_nonce_and_state(client, google):

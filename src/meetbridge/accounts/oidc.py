@@ -14,6 +14,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import requests
 from authlib.common.errors import AuthlibBaseError
@@ -69,6 +70,26 @@ def client_for(provider: Provider):
             },
         )
     return _clients[key]
+
+
+def form_action_origins(providers) -> list[str]:
+    """The origins a sign-in form's redirect goes to: each configured provider's authorization
+    endpoint once discovery has been read, else its discovery URL's origin (the same host at
+    Google and Microsoft). The Content-Security-Policy's `form-action` must name them: browsers
+    stop a form's redirect to an origin it does not allow. Never fetches anything."""
+    origins: list[str] = []
+    for provider in providers:
+        if not provider.is_configured():
+            continue
+        conf = provider.client_settings()
+        client = _clients.get((provider.key, conf.client_id, conf.client_secret, conf.discovery_url))
+        metadata = getattr(client, "server_metadata", None) or {}
+        for url in (metadata.get("authorization_endpoint"), conf.discovery_url):
+            parts = urlsplit(url or "")
+            origin = f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+            if origin and origin not in origins:
+                origins.append(origin)
+    return origins
 
 
 def callback_url(request, provider: Provider) -> str:

@@ -35,6 +35,18 @@ class SignInView(auth_views.LoginView):
             context["demo_sign_ins"] = demo_sign_ins()
         return context
 
+    def render_to_response(self, context, **response_kwargs):
+        return allow_sign_in_redirects(super().render_to_response(context, **response_kwargs))
+
+
+def allow_sign_in_redirects(response: HttpResponse) -> HttpResponse:
+    """A page with "Sign in with …" forms lets their redirect leave for the provider (CSP)."""
+    providers = [method.provider for method in registry.enabled_methods() if method.provider]
+    origins = oidc.form_action_origins(providers)
+    if origins:
+        response._csp_update = {"form-action": origins}
+    return response
+
 
 def refused(request: HttpRequest, refusal: SignInRefused, status: int = 403) -> HttpResponse:
     return render(
@@ -111,11 +123,12 @@ def join(request: HttpRequest, token: str) -> HttpResponse:
         login(request, person, backend=BACKEND)
         return redirect("web:home")
     methods = [m for m in registry.enabled_methods() if m.provider is not None]
-    return render(
+    page = render(
         request,
         "accounts/join.html",
         {"invitation": invitation, "form": form, "token": token, "providers": methods},
     )
+    return allow_sign_in_redirects(page)
 
 
 @require_http_methods(["POST"])
