@@ -129,20 +129,11 @@ def test_rescheduling_on_the_page_to_the_year_9999_is_explained(team):
         assert shown.status_code == 200  # the link is ignored: the meeting's own time shows
 
 
-@pytest.mark.parametrize(
-    "days",
-    [("9999-12-30", "9999-12-31"), ("0001-01-01", "0001-01-02"), ("2999-12-31", "3000-01-01")],
-)
-def test_the_find_a_time_page_explains_days_at_the_ends_of_the_calendar(team, days):
+@pytest.mark.parametrize("first_day", ["9999-12-31", "0001-01-01", "3000-01-01"])
+def test_the_find_a_time_page_explains_days_at_the_ends_of_the_calendar(team, first_day):
     ben, cy = team.members[:2]
     query = urlencode(
-        {
-            "with": cy.email,
-            "first_day": days[0],
-            "last_day": days[1],
-            "duration": 30,
-            "interval": 15,
-        }
+        {"with": cy.email, "first_day": first_day, "days": 7, "duration": 30, "interval": 15}
     )
     response = signed_in(ben).get(f"/availability?{query}")
     assert response.status_code == 200
