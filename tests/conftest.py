@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.test import Client
+from hypothesis import HealthCheck, settings
 
 from meetbridge.tenants.models import ApiToken, Person, Tenant
 from meetbridge.tenants.service import add_person, create_tenant
@@ -14,6 +15,13 @@ from meetbridge.tenants.service import add_person, create_tenant
 # `sandbox`: the Google Workspace sandbox, one server per session, wiped before each test.
 # `google_settings`, `jobs`, `workspace`, `connected`: see tests/integrations/support.py.
 # `team`, `make_team`: a connected tenant whose members granted calendar access (tests/team.py).
+# Property tests never bet on the machine's speed: on a busy shared machine input generation
+# and examples run slower, which must not fail a test.
+settings.register_profile(
+    "any-machine", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile("any-machine")
+
 pytest_plugins = [
     "workspace_sandbox.testing",
     "tests.integrations.support",

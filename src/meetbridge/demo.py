@@ -191,7 +191,7 @@ def welcome(url: str, info: DemoInfo, *, cwd: Path | None = None) -> str:
     admin, member = info.sign_ins[0], info.sign_ins[1]
     lines = [
         f"Demo organisation: {demo_week.TENANT_NAME}, Workspace domain {info.domain}.",
-        f"Sign in at {url}/sign-in with \"Sign in with Google\": the sandbox's account chooser",
+        f'Sign in at {url}/sign-in with "Sign in with Google": the sandbox\'s account chooser',
         "lists the Workspace's people; click an address. Or type one with the password "
         f"{DEMO_PASSWORD}:",
         *(f"  {s.email:<24} {s.note}" for s in info.sign_ins),

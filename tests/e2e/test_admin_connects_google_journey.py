@@ -25,7 +25,7 @@ def test_admin_goes_from_an_unverified_key_to_verified(browsing, people, sandbox
     status = page.locator("#integration-status")
     expect(status).to_contain_text("Not connected")
 
-    page.get_by_label("Google Workspace").check()
+    page.get_by_role("link", name="Google Workspace").click()
     page.get_by_label("or upload the key file").set_input_files(str(key_file))
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_role("status").filter(has_text="Key saved")).to_be_visible()

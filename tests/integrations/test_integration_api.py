@@ -59,6 +59,8 @@ def test_a_tenant_without_integration_is_not_configured(admin_api):
         "scopes": [],
         "checked_at": None,
         "problem": None,
+        "degraded": False,
+        "last_success_at": None,
     }
 
 

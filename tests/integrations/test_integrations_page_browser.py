@@ -44,7 +44,7 @@ def test_a_new_admin_connects_google_and_the_page_turns_verified_by_itself(
     status = page.locator("#integration-status[role=status]")
     expect(status).to_contain_text("Not connected")
 
-    page.get_by_label("Google Workspace").check()
+    page.get_by_role("link", name="Google Workspace").click()
     page.get_by_label("Paste the JSON key").fill(json.dumps(setup.key))
     page.get_by_role("button", name="Save").click()
     expect(status).to_contain_text("Checking")

@@ -12,6 +12,8 @@ from meetbridge.audit.models import AuditEvent
 from meetbridge.meetings import states
 from meetbridge.meetings.models import Booking
 from meetbridge.meetings.repair import sweep
+from meetbridge.scheduling import consent
+from meetbridge.scheduling.rules import DAYS
 from tests.conftest import api_as
 from tests.meetings.helpers import booking_body, meetbridge_events, next_weekday_at
 
@@ -32,8 +34,13 @@ def book_like_a_careful_client(api, body: dict, key: str):
     return response
 
 
+ROUND_THE_CLOCK = {day: [["00:00", "24:00"]] for day in DAYS}
+
+
 def test_200_bookings_through_503s_and_lost_answers_leave_exactly_the_confirmed_events(make_team):
     team = make_team(members=4)
+    for person in team.members:  # 200 half-hours in a row: round-the-clock working hours
+        consent.grant(person, working_hours=ROUND_THE_CLOCK)
     apis = [api_as(person) for person in team.members]
     first = next_weekday_at(6)
     # Every Google call: 20% answered 503; 10% of the rest made, then answered 503 (lost).

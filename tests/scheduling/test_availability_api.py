@@ -56,7 +56,10 @@ def test_toronto_and_paris_see_exactly_the_free_slots_inside_both_working_days(
     sandbox.add_user(tenant.domain, claire.email)
     ana_api, claire_api = api_as(admin), api_as(claire)
     weekdays = {d: [["09:00", "17:00"]] for d in ("mon", "tue", "wed", "thu", "fri")}
-    assert ana_api.put("/me/calendar", {"granted": True, "time_zone": "America/Toronto"}).status_code == 200
+    assert (
+        ana_api.put("/me/calendar", {"granted": True, "time_zone": "America/Toronto"}).status_code
+        == 200
+    )
     granted = claire_api.put(
         "/me/calendar", {"granted": True, "time_zone": "Europe/Paris", "working_hours": weekdays}
     )

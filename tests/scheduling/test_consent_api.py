@@ -66,7 +66,8 @@ def test_bad_input_changes_nothing_and_says_what_to_fix(member_api, tenant):
     assert "Europe/Paris" in response.json()["error"]["message"]
 
     response = member_api.put(
-        "/me/calendar", {"granted": True, "working_hours": {"mon": [["09:00", "12:00"], ["11:00", "17:00"]]}}
+        "/me/calendar",
+        {"granted": True, "working_hours": {"mon": [["09:00", "12:00"], ["11:00", "17:00"]]}},
     )
     assert response.status_code == 422
     assert response.json()["error"] == {
@@ -86,7 +87,12 @@ def test_bad_input_changes_nothing_and_says_what_to_fix(member_api, tenant):
 def test_changing_hours_is_audited_and_a_repeat_is_not(member_api, tenant):
     member_api.put("/me/calendar", {"granted": True})
     hours = {"mon": [["22:00", "06:00"]]}
-    assert member_api.put("/me/calendar", {"granted": True, "working_hours": hours}).json()["working_hours"] == hours
+    assert (
+        member_api.put("/me/calendar", {"granted": True, "working_hours": hours}).json()[
+            "working_hours"
+        ]
+        == hours
+    )
     member_api.put("/me/calendar", {"granted": True, "working_hours": hours})
     assert [op for op, _ in consent_log(tenant)] == [
         "calendar_access.granted",

@@ -29,16 +29,21 @@ OUTAGE_ERRORS: tuple[type[BaseException], ...] = (
     redis.exceptions.TimeoutError,
 )
 
+# A string, not a template: it must render with the database down. A stylesheet file, not an
+# inline style, for the Content-Security-Policy.
 UNAVAILABLE_PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Temporarily unavailable · meetbridge</title></head>
-<body style="font-family: system-ui, sans-serif; max-width: 36rem; margin: 4rem auto; padding: 0 1rem">
+<html lang="en">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Temporarily unavailable · meetbridge</title>
+<link rel="stylesheet" href="/static/web/error.css"></head>
+<body>
+<main>
 <h1>meetbridge is temporarily unavailable</h1>
-<p>It cannot reach its storage just now. Nothing you did was lost; try again in a few
-seconds.</p>
+<p>It cannot reach its storage just now. Nothing you did was lost; try again in a few seconds.</p>
 <p><a href="">Try again</a></p>
-</body></html>
+</main>
+</body>
+</html>
 """
 
 

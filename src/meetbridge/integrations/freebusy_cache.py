@@ -283,25 +283,27 @@ class DropsStaleAnswers:
     def __getattr__(self, name: str):
         return getattr(self._provider, name)
 
-    def create_event(self, *, draft):
+    # Keyword arguments pass through as given: the provider interface owns their names.
+    def create_event(self, **arguments):
+        draft = arguments["draft"]
         try:
-            return self._provider.create_event(draft=draft)
+            return self._provider.create_event(**arguments)
         finally:
             calendars_changed(self._tenant_id, [draft.organizer_email, *draft.attendee_emails])
 
-    def move_event(self, *, as_email: str, event_id: str, start, end, time_zone: str):
+    def move_event(self, **arguments):
         view = None
         try:
-            view = self._provider.move_event(
-                as_email=as_email, event_id=event_id, start=start, end=end, time_zone=time_zone
-            )
+            view = self._provider.move_event(**arguments)
             return view
         finally:
-            people = [as_email, *(a.email for a in view.attendees)] if view else []
+            named = list(arguments.get("attendee_emails") or ())
+            seen = [a.email for a in view.attendees] if view is not None else []
+            people = [arguments["as_email"], *named, *seen] if (named or seen) else []
             calendars_changed(self._tenant_id, people)  # none known: the whole tenant's
 
-    def cancel_event(self, *, as_email: str, event_id: str) -> None:
+    def cancel_event(self, **arguments):
         try:
-            return self._provider.cancel_event(as_email=as_email, event_id=event_id)
+            return self._provider.cancel_event(**arguments)
         finally:
             calendars_changed(self._tenant_id)  # the attendees are not known here

@@ -5,12 +5,15 @@ To add a provider (say `acme`):
 1. Make one folder, `integrations/providers/acme/`, holding
    - `kind.py` with `ACME`, an object with the attributes and methods of `ProviderKind` below:
      its label and scopes, how to read what the admin pastes (`parse_credential`), its settings
-     (`config_from`), how to build a `CalendarProvider` (`build`) and its page partial;
+     (`config_from`), how to build a `CalendarProvider` (`build`), its form and partials;
+   - `conf.py`, the pydantic model of the credential's public fields (`Credential.public`, and
+     the provider's block in `GET /api/v1/integration`);
    - the provider itself (a class satisfying `integrations.provider.CalendarProvider`);
-   - `templates/integrations/acme/_setup.html`, the setup steps of the Integrations page.
+   - `templates/integrations/acme/_setup.html` (the Integrations page's setup steps) and
+     `_facts.html` (the status panel's rows about the saved credential).
 2. Add one line to `KINDS` below.
-3. Add one entry to the contract suite's `PROVIDERS` fixture in `tests/integrations/contract/`:
-   every provider must pass the same behaviour tests.
+3. Add its world (`tests/integrations/acme/world.py`) and one entry to `WORLDS` in
+   `tests/integrations/contract/conftest.py`: every provider passes the same behaviour tests.
 
 Nothing else names a provider: the API, the pages, verification and the meetings and
 scheduling apps all go through `kind(name)`. Kinds are imported on first use, so a provider's

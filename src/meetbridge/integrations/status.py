@@ -6,7 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.utils import timezone
+
 from meetbridge.integrations import registry
+from meetbridge.integrations.expiry import warning
 from meetbridge.integrations.models import Credential, Integration
 from meetbridge.tenants.models import Tenant
 
@@ -72,6 +75,7 @@ class PageState:
     # Failed, but of something that can heal by itself (delegation still propagating, the
     # provider unreachable...) with a check planned: waiting, not for the admin to act.
     waiting: bool = False
+    expiry_warning: str | None = None  # within 30 days of the credential's expiry
 
 
 def page_state(tenant: Tenant) -> PageState:
@@ -92,4 +96,17 @@ def page_state(tenant: Tenant) -> PageState:
             and credential.problem_heals
             and credential.next_check_at is not None
         ),
+        expiry_warning=_expiry_warning(credential),
+    )
+
+
+def _expiry_warning(credential: Credential | None) -> str | None:
+    if credential is None or credential.expires_at is None:
+        return None
+    kind = credential.kind
+    return warning(
+        credential.expires_at,
+        timezone.now(),
+        f"{kind.label} {kind.wording.credential}",
+        kind.wording.company,
     )

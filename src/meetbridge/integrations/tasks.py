@@ -33,3 +33,12 @@ def recheck_verified_integrations(now: datetime | None = None) -> int:
     for credential_id, check_round in due:
         check_integration(credential_id, check_round)
     return len(due)
+
+
+@db_periodic_task(crontab(minute="17"))
+def warn_expiring_credentials(now: datetime | None = None) -> int:
+    """Hourly: an audit entry when a credential in service comes within 30, 7 or 1 days of
+    expiring, and when it has expired (once each)."""
+    from meetbridge.integrations.expiring import warn_due
+
+    return warn_due(now)

@@ -60,23 +60,23 @@ def shown_status(state: str, calendar_status: str) -> str:
 UNFINISHED_PROBLEMS = {
     INSERTING: (
         "booking_not_finished",
-        "Google Calendar could not tell whether this meeting was made, and meetbridge stopped "
+        "The calendar could not tell whether this meeting was made, and meetbridge stopped "
         "asking. Repeat the booking with the same Idempotency-Key, or ask a tenant admin.",
     ),
     RESCHEDULING: (
         "move_not_finished",
-        "Google Calendar could not tell whether this meeting was moved, and meetbridge stopped "
+        "The calendar could not tell whether this meeting was moved, and meetbridge stopped "
         "asking. Move it again, or cancel it.",
     ),
     CANCELLING: (
         "cancel_not_finished",
-        "Google Calendar kept refusing to cancel this meeting, and meetbridge stopped trying. "
+        "The calendar kept refusing to cancel this meeting, and meetbridge stopped trying. "
         "Cancel it again, or ask a tenant admin to check the Integrations page.",
     ),
 }
 WITHDRAWAL_PROBLEM = (
     "withdrawal_pending",
-    "This booking failed, but its event is still on the calendar: Google Calendar refused to "
+    "This booking failed, but its event is still on the calendar: the calendar system refused to "
     "remove it. meetbridge keeps trying.",
 )
 

@@ -1,14 +1,16 @@
 """The contract suite runs once per provider in `WORLDS`: every provider must pass it.
 
-A provider joins with one entry here, naming a fixture that returns its world (see
-`worlds.py`), once its stand-in exists.
+A provider joins with one entry in `WORLDS`, naming a fixture that returns its world: an object
+kept with the provider's own tests (`tests/integrations/<name>/world.py`) with the methods of
+`GoogleWorld`, which sets up its stand-in for the suite.
 """
 
 from __future__ import annotations
 
 import pytest
 
-from tests.integrations.contract.worlds import GoogleWorld, MicrosoftWorld
+from tests.integrations.google.world import GoogleWorld
+from tests.integrations.microsoft.world import MicrosoftWorld
 
 DOMAIN = "acme.test"
 ORGANIZER, ATTENDEE, OTHER = "ana@acme.test", "ben@acme.test", "cy@acme.test"

@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from meetbridge.integrations.expiry import due_audit, threshold_reached, warning
 from meetbridge.integrations.providers.microsoft.credential import CredentialError, parse_credential
-from meetbridge.integrations.providers.microsoft.expiry import due_audit, threshold_reached, warning
 from workspace_sandbox.microsoft.control import issue_certificate
 from workspace_sandbox.microsoft.state import App
 
@@ -82,7 +82,7 @@ def test_thresholds(left, threshold):
 
 def test_banner_and_audit_once_per_threshold():
     expires = NOW + timedelta(days=6, hours=2)
-    assert "in 7 days" in warning(expires, NOW, "client secret")
+    assert "in 7 days" in warning(expires, NOW, "Microsoft 365 app credential", "Microsoft")
     assert warning(None, NOW) is None
     assert due_audit(expires, NOW, last_warned_days=None) == 7
     assert due_audit(expires, NOW, last_warned_days=30) == 7

@@ -24,13 +24,18 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from http.cookiejar import DefaultCookiePolicy
 from typing import Any
-from urllib.parse import urlsplit
 
 import msal
 import msal.exceptions
 import requests
 
-from meetbridge.integrations.http import parse_retry_after
+from meetbridge.integrations.http import (
+    host,
+    json_or_text,
+    parse_retry_after,
+    pooled_session,
+    report_call,
+)
 from meetbridge.integrations.provider import (
     CallObserver,
     CallRecord,
@@ -74,7 +79,7 @@ class MicrosoftConfig:
     read_timeout: float = 30.0
 
 
-# --- HTTP sessions ----------------------------------------------------------------------------
+# --- msal's HTTP session ----------------------------------------------------------------------------
 
 
 class _TimedSession(requests.Session):
@@ -89,9 +94,10 @@ class _TimedSession(requests.Session):
         return super().request(method, url, **kwargs)
 
 
-def _session(config: MicrosoftConfig, pool: int = 100) -> requests.Session:
+def _msal_session(config: MicrosoftConfig) -> requests.Session:
+    """msal's own client for one token request (Graph calls share the transport's pool)."""
     session = _TimedSession((config.connect_timeout, config.read_timeout))
-    adapter = requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=pool, max_retries=0)
+    adapter = requests.adapters.HTTPAdapter(pool_connections=1, pool_maxsize=2, max_retries=0)
     session.mount("https://", adapter)
     session.mount("http://", adapter)
     session.cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))
@@ -102,19 +108,6 @@ def _session(config: MicrosoftConfig, pool: int = 100) -> requests.Session:
         session.verify = config.ca_bundle
         session.trust_env = False
     return session
-
-
-_sessions: dict[tuple, requests.Session] = {}
-_sessions_lock = threading.Lock()
-
-
-def shared_session(config: MicrosoftConfig) -> requests.Session:
-    """One connection pool per (CA bundle, timeouts) for every Graph call of this process."""
-    key = (config.ca_bundle, config.connect_timeout, config.read_timeout)
-    with _sessions_lock:
-        if key not in _sessions:
-            _sessions[key] = _session(config)
-        return _sessions[key]
 
 
 _gates: dict[tuple[str, str], threading.BoundedSemaphore] = {}
@@ -132,18 +125,6 @@ _pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="microsoft-schedule
 # Graph's id (and our markers) of events this process made or found, by meetbridge's id.
 _known: dict[tuple[str, str, str], tuple[str, dict[str, str]]] = {}
 _KNOWN_MAX = 10_000
-
-
-def _json_or_text(response: requests.Response) -> Any:
-    try:
-        return response.json()
-    except ValueError:
-        return response.text[:500]
-
-
-def _host(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
 
 
 class _Retry(Exception):
@@ -211,6 +192,7 @@ class MicrosoftGraphProvider:
             body={},
             accept=(400, 404),
             detail="write permission probe",
+            expected=True,  # the 404 is the good answer here
         )
 
     def free_busy(
@@ -312,8 +294,17 @@ class MicrosoftGraphProvider:
         return self._view(data, event_id, mailbox)
 
     def move_event(
-        self, *, as_email: str, event_id: str, start: datetime, end: datetime, time_zone: str
+        self,
+        *,
+        as_email: str,
+        event_id: str,
+        start: datetime,
+        end: datetime,
+        time_zone: str,
+        attendee_emails=None,
     ) -> EventView:
+        # `attendee_emails` is not sent: Exchange itself asks attendees to answer again when
+        # the organizer changes a meeting's time.
         mailbox = as_email.strip().lower()
         if end <= start:
             raise ProviderError("invalid_request", "A meeting must end after it starts.")
@@ -459,7 +450,7 @@ class MicrosoftGraphProvider:
             self._fail(observe, operation, "", started, attempt, 400, diagnosis)
 
     def _acquire(self) -> dict:
-        session = _session(self._config, pool=2)
+        session = _msal_session(self._config)
         try:
             app = msal.ConfidentialClientApplication(
                 self._client_id,
@@ -473,7 +464,7 @@ class MicrosoftGraphProvider:
         except requests.RequestException as exc:
             status = getattr(getattr(exc, "response", None), "status_code", 0) or 0
             raise _Retry(
-                diagnose_unreachable(_host(self._config.login_base)), status=status
+                diagnose_unreachable(host(self._config.login_base)), status=status
             ) from None
         except msal.exceptions.MsalServiceError as exc:
             # msal's own wrapper of a 5xx while it reads the tenant's metadata.
@@ -497,6 +488,7 @@ class MicrosoftGraphProvider:
         detail: str = "",
         observe: CallObserver | None = None,
         reconcile: Callable[[], Any] | None = None,
+        expected: bool = False,
     ) -> tuple[int, Any]:
         """One Graph operation, retried as Microsoft allows; (status, JSON) or ProviderError.
 
@@ -520,24 +512,29 @@ class MicrosoftGraphProvider:
                     return 200, found
             try:
                 with _gate(self._client_id, mailbox):
-                    response = shared_session(self._config).request(
+                    response = pooled_session(self._config.ca_bundle).request(
                         method,
                         url,
                         params=params,
                         json=body,
                         headers={"Authorization": f"Bearer {token}", "Prefer": wire.PREFER_UTC},
+                        timeout=(self._config.connect_timeout, self._config.read_timeout),
                     )
             except requests.RequestException:
                 uncertain = True
                 if not self._config.retry.gives_up_after(attempt):
                     self._sleep(self._config.retry.delay(attempt, self._jitter))
                     continue
-                diagnosis = diagnose_unreachable(_host(url))
+                diagnosis = diagnose_unreachable(host(url))
                 self._fail(observe, operation, mailbox, started, attempt, 0, diagnosis, detail)
             status = response.status_code
-            data = _json_or_text(response) if response.content else None
+            data = json_or_text(response) if response.content else None
             if status < 300 or status in accept:
-                outcome = "ok" if status < 300 else ACCEPTED_OUTCOMES.get(status, f"http_{status}")
+                outcome = (
+                    "ok"
+                    if status < 300 or expected
+                    else ACCEPTED_OUTCOMES.get(status, f"http_{status}")
+                )
                 self._record(observe, operation, mailbox, outcome, started, attempt, status, detail)
                 expects_body = status < 300 and status != 202 and method != "DELETE"
                 if expects_body and not isinstance(data, Mapping):
@@ -569,20 +566,10 @@ class MicrosoftGraphProvider:
     # -- the audit trail --
 
     def _record(self, observe, operation, mailbox, outcome, started, attempts, status, detail):
-        parts = [f"HTTP {status}" if status else "no answer"]
-        if attempts > 1:
-            parts.append(f"{attempts} attempts")
-        if detail:
-            parts.append(detail)
-        observe(
-            CallRecord(
-                operation=operation,
-                subject_email=mailbox,
-                outcome=outcome,
-                latency_ms=int((time.monotonic() - started) * 1000),
-                detail=", ".join(parts),
-            )
-        )
+        report_call(
+            observe, operation=operation, subject=mailbox, outcome=outcome, started=started,
+            attempts=attempts, status=status, detail=detail,
+        )  # fmt: skip
 
     def _fail(
         self, observe, operation, mailbox, started, attempts, status, diagnosis, detail="",

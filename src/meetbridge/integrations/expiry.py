@@ -1,8 +1,8 @@
-"""Warning a tenant admin before a secret or certificate expires. Pure.
+"""Warning a tenant admin before a credential expires. Pure, provider-neutral.
 
-Microsoft refuses an expired credential without notice (AADSTS7000222 for secrets), so the
-admin is warned 30, 7 and 1 days ahead: a banner on the Integrations page, and once per
-threshold an entry in the audit log.
+A provider refuses an expired credential without notice (Microsoft: AADSTS7000222 for a client
+secret), so the admin is warned 30, 7 and 1 days ahead: a banner on the Integrations page, and
+once per threshold an entry in the audit log (`expiring.py`).
 """
 
 from __future__ import annotations
@@ -24,21 +24,24 @@ def threshold_reached(expires_at: datetime | None, now: datetime) -> int | None:
     return min(reached) if reached else None
 
 
-def warning(expires_at: datetime | None, now: datetime, what: str = "credential") -> str | None:
+def warning(
+    expires_at: datetime | None, now: datetime, what: str = "credential", company: str = ""
+) -> str | None:
     """The banner's sentence, or None when no warning is due."""
     threshold = threshold_reached(expires_at, now)
     if threshold is None:
         return None
+    refuses = f"{company} now refuses it" if company else "it no longer works"
     if threshold == 0:
         return (
-            f"The Microsoft 365 {what} expired on {expires_at:%Y-%m-%d}: Microsoft now refuses it. "
-            "Add a new one in the Entra admin center and save it here."
+            f"The {what} expired on {expires_at:%Y-%m-%d}: {refuses}. Make a new one and save "
+            "it here."
         )
     days = max(1, (expires_at - now).days + (1 if (expires_at - now).seconds else 0))
     return (
-        f"The Microsoft 365 {what} expires on {expires_at:%Y-%m-%d %H:%M} UTC, in {days} "
-        f"day{'s' if days != 1 else ''}. Add a new one in the Entra admin center (App "
-        "registrations > the app > Certificates & secrets) and save it here before then."
+        f"The {what} expires on {expires_at:%Y-%m-%d %H:%M} UTC, in {days} "
+        f"day{'s' if days != 1 else ''}. Make a new one and save it here before then: the "
+        "current one keeps working until the new one is verified."
     )
 
 

@@ -1,19 +1,15 @@
-"""One `World` per registered provider: its stand-in set up for the contract suite.
+"""The Google Workspace sandbox as the provider contract suite's world (tests/integrations/contract).
 
 A world gives the suite what only the provider's own stand-in can do: set up a directory whose
 people are the tenant's, hand over the credential as an admin would paste it, break and repair
 the setup, inject faults into event creation, seed an event meetbridge did not make, and let an
 attendee answer. Everything else the suite does through the registry and `CalendarProvider`.
-
-To add a provider: write its world here (the same methods as `GoogleWorld`) and add it to
-`WORLDS` in `conftest.py`.
 """
 
 from __future__ import annotations
 
-import json
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -23,7 +19,6 @@ from meetbridge.integrations.provider import CalendarProvider, CallRecord
 from meetbridge.integrations.tokens import TokenCache
 
 # The neutral answers of the contract, as each stand-in spells them.
-ORGANIZER_OF_WORLDS = "ana@acme.test"  # the contract's organizer (conftest.ORGANIZER)
 GOOGLE_ANSWERS = {"accepted": "accepted", "declined": "declined", "tentative": "tentative"}
 
 
@@ -105,83 +100,3 @@ class GoogleWorld:
 
     def answer(self, email: str, event_id: str, response: str) -> None:
         self.sandbox.respond(email, event_id, GOOGLE_ANSWERS[response])
-
-
-MICROSOFT_ANSWERS = {
-    "accepted": "accepted",
-    "declined": "declined",
-    "tentative": "tentativelyAccepted",
-}
-
-
-class MicrosoftWorld:
-    """The Microsoft 365 stand-in: a directory, an app with a client secret, admin consent."""
-
-    name = "microsoft"
-    create_faults = {"paths": ["/microsoft/graph/v1.0/users/*/events"], "methods": ["POST"]}
-
-    def __init__(self, sandbox, microsoft, domain: str, people: list[str]) -> None:
-        self.sandbox, self.microsoft = sandbox, microsoft
-        self.setup = microsoft.quick_setup(domain, people)
-        self.records: list[CallRecord] = []
-
-    @property
-    def raw_credential(self) -> dict[str, Any]:
-        return {
-            "tenant_id": self.setup.tenant_id,
-            "client_id": self.setup.client_id,
-            "client_secret": self.setup.secret,
-        }
-
-    @property
-    def api_body(self) -> dict[str, Any]:
-        return {"provider": "microsoft", **self.raw_credential}
-
-    @property
-    def secret_texts(self) -> list[str]:
-        return [self.setup.secret]
-
-    provider = GoogleWorld.provider
-
-    def break_access(self) -> None:
-        """The admin withdraws consent for the app's application permission."""
-        self.microsoft.revoke_consent(self.setup.tenant_id, self.setup.client_id)
-
-    def repair_access(self) -> None:
-        self.microsoft.grant_consent(self.setup.tenant_id, self.setup.client_id)
-
-    def fail_creates(self, **faults) -> None:
-        self.sandbox.set_faults(**self.create_faults, **faults)
-
-    def fail_everything(self, **faults) -> None:
-        self.sandbox.set_faults(paths=["/microsoft/graph/*"], **faults)
-
-    def clear_faults(self) -> None:
-        self.sandbox.clear_faults()
-
-    def events_on(self, email: str) -> list[dict]:
-        return [e for e in self.microsoft.events_of(email) if not e.get("isCancelled")]
-
-    def seed_foreign_event(self, email: str, start: datetime, end: datetime) -> str:
-        created = self.microsoft.seed_event(
-            email,
-            {
-                "subject": "Someone else's meeting",
-                "body": {"contentType": "text", "content": "private notes"},
-                "start": {"dateTime": start.astimezone(UTC).replace(tzinfo=None).isoformat(), "timeZone": "UTC"},
-                "end": {"dateTime": end.astimezone(UTC).replace(tzinfo=None).isoformat(), "timeZone": "UTC"},
-            },
-        )  # fmt: skip
-        return created["id"]
-
-    def _graph_id(self, event_id: str) -> str:
-        """Graph's id of the organizer's event made under meetbridge's `event_id`."""
-        for event in self.microsoft.events_of(ORGANIZER_OF_WORLDS):
-            if event.get("transactionId") == event_id or event_id in json.dumps(
-                event.get("singleValueExtendedProperties", [])
-            ):
-                return event["id"]
-        raise AssertionError(f"no event made under {event_id}")
-
-    def answer(self, email: str, event_id: str, response: str) -> None:
-        self.microsoft.respond(email, self._graph_id(event_id), MICROSOFT_ANSWERS[response])
