@@ -120,15 +120,12 @@ def test_rescheduling_on_the_page_to_the_year_9999_is_explained(team):
     ben, cy = team.members[:2]
     meeting = api_as(ben).post("/meetings", booking_body([cy], next_weekday_at(10))).json()
     client = signed_in(ben)
-    moved = client.post(
-        f"/meetings/{meeting['id']}/reschedule", {"start": "9999-12-31T23:59", "duration": 30}
-    )
+    page = f"/meetings/{meeting['id']}/reschedule"
+    moved = client.post(page, {"start": "9999-12-31T23:59", "duration": 30})
     # The page is shown again, with what was typed and why it cannot be.
     assert moved.status_code == 422
     assert "Not rescheduled" in moved.content.decode()
     assert 'value="9999-12-31T23:59"' in moved.content.decode()
-
-    page = f"/meetings/{meeting['id']}/reschedule"
     for query in EDGE_STARTS:
         shown = client.get(page, {"start": query, "duration": "99999999999999999999"})
         assert shown.status_code == 200  # the link is ignored: the meeting's own time shows

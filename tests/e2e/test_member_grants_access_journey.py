@@ -16,18 +16,20 @@ def test_a_member_grants_calendar_access_and_can_revoke_it(browsing, people):
 
     expect(page.get_by_role("heading", level=1, name="Calendar access")).to_be_visible()
     expect(page.locator("#what-we-read")).to_contain_text("never reads the titles")
-    page.get_by_label("Your time zone").select_option("Europe/Paris")
-    page.get_by_label("Friday").fill("09:00-12:00")
-    page.get_by_label("Monday").fill("9 to 5")
+    page.get_by_label("Your time zone").fill("Paris")  # not a zone's name
+    page.get_by_label("Friday range 1, to").fill("12:00")
     page.get_by_role("button", name="Grant access and save").click()
 
-    # A range the form cannot read is named, and nothing is granted.
-    expect(page.locator(".field-error").filter(has_text="is not a range")).to_be_visible()
-    expect(page.get_by_label("Monday")).to_have_attribute("aria-invalid", "true")
-    page.get_by_label("Monday").fill("09:00-17:00")
+    # A zone the form cannot read is named, focus goes to the summary, nothing is granted.
+    summary = page.locator(".error[role=alert]")
+    expect(summary).to_contain_text("Pick a time zone from the list")
+    expect(summary).to_be_focused()
+    expect(page.get_by_label("Your time zone")).to_have_attribute("aria-invalid", "true")
+    page.get_by_label("Your time zone").fill("Europe/Paris")
     page.get_by_role("button", name="Grant access and save").click()
 
     expect(page.get_by_role("status").filter(has_text="Calendar access granted")).to_be_visible()
+    expect(page.get_by_label("Friday range 1, to")).to_have_value("12:00")
     expect(page.get_by_text("Granted", exact=True)).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     browsing.shot(page, "calendar-access-phone", docs=True)

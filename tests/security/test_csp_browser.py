@@ -19,9 +19,9 @@ def watched_page(phone_context):
     page.blocked = []
     page.on(
         "console",
-        lambda message: page.blocked.append(message.text)
-        if "Content Security Policy" in message.text
-        else None,
+        lambda message: (
+            page.blocked.append(message.text) if "Content Security Policy" in message.text else None
+        ),
     )
     return page
 

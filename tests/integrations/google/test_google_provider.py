@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -380,4 +381,7 @@ def test_a_lasting_rate_limit_gives_up_after_the_bounded_retries(sandbox, google
     with pytest.raises(ProviderError) as info:
         google.free_busy(as_email=ANA, emails=[BEN], start=MONDAY, end=MONDAY + timedelta(hours=1))
     assert info.value.code == "rate_limited" and info.value.retryable
-    assert "4 attempts" in calls[-1].detail
+    # Bounded: at most the policy's four attempts, the last perhaps not even sent because the
+    # person's growing pause outlasted what the policy waits (per-person backoff).
+    attempts = re.search(r"(\d+) attempts", calls[-1].detail)
+    assert attempts and 2 <= int(attempts.group(1)) <= 4
