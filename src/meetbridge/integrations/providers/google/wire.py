@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from meetbridge.integrations import pieces
 from meetbridge.integrations.provider import Attendee, EventDraft, EventView, FreeBusy, Interval
 
 # Google answers "The requested time range is too long." at about 90 days (undocumented);
@@ -38,25 +39,14 @@ def parse_time(value: Any) -> datetime:
 
 
 def split_range(start: datetime, end: datetime, span: timedelta = MAX_FREEBUSY_SPAN):
-    """[start, end) cut into consecutive pieces no longer than `span`."""
-    pieces = []
-    cursor = start
-    while cursor < end:
-        piece_end = min(end, cursor + span)
-        pieces.append(Interval(cursor, piece_end))
-        cursor = piece_end
-    return pieces
+    return pieces.split_range(start, end, span)
 
 
 def batches(items: list[str], size: int = MAX_FREEBUSY_CALENDARS) -> list[list[str]]:
-    return [items[i : i + size] for i in range(0, len(items), size)]
+    return pieces.batches(items, size)
 
 
-def normalise_emails(emails: Iterable[str]) -> list[str]:
-    seen: dict[str, None] = {}
-    for email in emails:
-        seen.setdefault(email.strip().lower(), None)
-    return [e for e in seen if e]
+normalise_emails = pieces.normalise_emails
 
 
 def freebusy_request(emails: list[str], start: datetime, end: datetime) -> dict[str, Any]:

@@ -8,12 +8,13 @@ Graph's answers are parsed defensively: a field of the wrong type is an unreadab
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from meetbridge.integrations import pieces
 from meetbridge.integrations.provider import Attendee, EventDraft, EventView, FreeBusy, Interval
 
 # Documented: up to 20 people per getSchedule and a range under 62 days.
@@ -78,23 +79,14 @@ def user_path(email: str) -> str:
 
 
 def split_range(start: datetime, end: datetime, span: timedelta = MAX_SCHEDULE_SPAN):
-    pieces, cursor = [], start
-    while cursor < end:
-        piece_end = min(end, cursor + span)
-        pieces.append(Interval(cursor, piece_end))
-        cursor = piece_end
-    return pieces
+    return pieces.split_range(start, end, span)
 
 
 def batches(items: list[str], size: int = MAX_SCHEDULES) -> list[list[str]]:
-    return [items[i : i + size] for i in range(0, len(items), size)]
+    return pieces.batches(items, size)
 
 
-def normalise_emails(emails: Iterable[str]) -> list[str]:
-    seen: dict[str, None] = {}
-    for email in emails:
-        seen.setdefault(email.strip().lower(), None)
-    return [e for e in seen if e]
+normalise_emails = pieces.normalise_emails
 
 
 def _when(moment: datetime, zone: str = "UTC") -> dict[str, str]:
