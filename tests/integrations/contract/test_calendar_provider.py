@@ -268,3 +268,25 @@ def test_attendee_answers_are_read_back(world, response):
     answers = {a.email: a.response for a in view.attendees}
     assert answers[ATTENDEE] == response
     assert answers[OTHER] == "needsAction"
+
+
+@pytest.mark.parametrize("response", ["accepted", "declined"])
+def test_a_new_time_asks_the_attendees_again(world, response):
+    """A move with the attendees named resets their answers, as calendars do on a new time."""
+    provider = world.provider()
+    wanted = draft(attendee_emails=(ATTENDEE, OTHER))
+    provider.create_event(draft=wanted)
+    world.answer(ATTENDEE, wanted.event_id, response)
+    later = MONDAY + timedelta(hours=2)
+    moved = provider.move_event(
+        as_email=ORGANIZER,
+        event_id=wanted.event_id,
+        start=later,
+        end=later + timedelta(minutes=30),
+        time_zone="Europe/Paris",
+        attendee_emails=(ATTENDEE, OTHER),
+    )
+    answers = {a.email: a.response for a in moved.attendees}  # Google lists the organizer
+    assert (answers[ATTENDEE], answers[OTHER]) == ("needsAction", "needsAction")
+    view = provider.get_event(as_email=ORGANIZER, event_id=wanted.event_id)
+    assert {a.email: a.response for a in view.attendees}[ATTENDEE] == "needsAction"
