@@ -17,6 +17,7 @@ from meetbridge.meetings.presentation import (
     suggested_title,
     when_text,
 )
+from meetbridge.scheduling.grid import local_clock
 from meetbridge.tenants.rules import RuleViolation
 
 
@@ -127,7 +128,50 @@ def test_attendees_are_named_with_their_own_clock_and_a_title_is_suggested():
         people={"cy@acme.test": ("Cy", "Europe/Paris"), "ben@acme.test": ("Ben", "UTC")},
     )
     [cy] = card.attendees
-    assert (cy.name, cy.local_when) == ("Cy", "14:00–14:30 in Paris")
+    assert (cy.name, cy.local_when) == ("Cy", "14:00–14:30 Paris (CET)")
     assert card.organizer_name == "Ben"
     assert suggested_title(["Ben", "Cy", "Dee"]) == "Ben, Cy and Dee"
     assert suggested_title(["Ben", "Cy"]) == "Ben and Cy"
+
+
+EVERYONE = ("cy@acme.test", "dee@acme.test", "guest@example.com")
+
+
+def test_everyone_s_own_clock_is_shown_and_an_outsider_s_is_not_made_up():
+    now = datetime(2030, 3, 5, 12, tzinfo=UTC)
+    card = meeting_card(
+        meeting(13, attendees=tuple(Attendee(e, "needsAction") for e in EVERYONE)),
+        viewer_email="ben@acme.test",
+        zone="America/Toronto",
+        now=now,
+        people={
+            "cy@acme.test": ("Cy", "Europe/Paris"),
+            "dee@acme.test": ("Dee", "America/Toronto"),
+        },
+    )
+    local = {a.email: a.local_when for a in card.attendees}
+    assert local == {
+        "cy@acme.test": "14:00–14:30 Paris (CET)",
+        "dee@acme.test": "08:00–08:30 Toronto (EST)",  # the reader's clock too, in words
+        "guest@example.com": "",  # no zone known: nothing invented
+    }
+
+
+@pytest.mark.parametrize(
+    ("moment", "zone", "end", "text"),
+    [
+        (datetime(2030, 1, 7, 14, tzinfo=UTC), "Europe/Paris", None, "15:00 Paris (CET)"),
+        (datetime(2030, 7, 8, 13, tzinfo=UTC), "Europe/Paris", None, "15:00 Paris (CEST)"),
+        (datetime(2030, 7, 8, 13, tzinfo=UTC), "Asia/Kolkata", None, "18:30 Kolkata (IST)"),
+        (datetime(2030, 7, 8, 13, tzinfo=UTC), "Europe/Istanbul", None, "16:00 Istanbul (UTC+03)"),
+        (datetime(2030, 7, 8, 13, tzinfo=UTC), "UTC", None, "13:00 UTC"),
+        (
+            datetime(2030, 7, 8, 13, tzinfo=UTC),
+            "America/New_York",
+            datetime(2030, 7, 8, 13, 30, tzinfo=UTC),
+            "09:00–09:30 New York (EDT)",
+        ),
+    ],
+)
+def test_a_local_clock_names_the_city_and_the_abbreviation_in_force(moment, zone, end, text):
+    assert local_clock(moment, zone, end) == text

@@ -87,7 +87,7 @@ def test_a_member_grants_access_then_books_from_a_common_free_time(
     assert page.get_by_role("heading", name=f"{friday:%A %-d %B}").is_visible()
     assert page.get_by_text("No time this day suits everyone.").first.is_visible()
     # Its accessible name starts with what it shows, then says the day and what it does.
-    slot = page.get_by_role("link", name="09:00–10:00 Claire 15:00").first
+    slot = page.get_by_role("link", name="09:00–10:00 Claire — 15:00 Paris (CE").first
     assert f"{day:%A %-d %B}: book" in slot.text_content()
     assert slot.is_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]

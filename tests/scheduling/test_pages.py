@@ -12,6 +12,7 @@ from django.test import Client
 
 from meetbridge.audit.models import AuditEvent
 from meetbridge.scheduling import consent
+from meetbridge.scheduling.grid import zone_abbreviation
 from meetbridge.tenants.models import Person
 from meetbridge.tenants.service import add_person
 from tests.scheduling.test_availability_api import PARIS, TORONTO, event, next_weekday
@@ -203,7 +204,8 @@ def test_common_free_times_by_day_each_leading_to_booking(admin, tenant, connect
     assert "Works 03:00–11:00 (09:00–17:00 in Paris)" in page
     assert "Busy 09:00–10:00 (15:00–16:00 in Paris)" in page
     assert "Free 10:00–11:00" in page
-    assert f"{slots[0]} Claire 16:00 , {day:%A %-d %B}: book" in page
+    paris = zone_abbreviation(opens.astimezone(PARIS))  # CET, or CEST in summer
+    assert f"{slots[0]} Claire — 16:00 Paris ({paris}) , {day:%A %-d %B}: book" in page
     links = re.findall(r'href="(/meetings/new\?[^"]+)"', response.content.decode())
     assert len(links) == len(slots)
     first = parse_qs(urlsplit(unescape(links[0])).query)

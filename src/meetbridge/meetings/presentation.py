@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from meetbridge.meetings.meeting import RESPONSE_LABELS, Meeting
 from meetbridge.meetings.rules import LIMITS
+from meetbridge.scheduling.grid import local_clock
 from meetbridge.scheduling.rules import check_moment_range
 from meetbridge.tenants.rules import RuleViolation
 
@@ -74,7 +75,7 @@ class AttendeeLine:
     response: str
     label: str  # the answer, in words
     name: str = ""
-    local_when: str = ""  # their own clock, when it differs from the reader's
+    local_when: str = ""  # their own clock ('15:00–15:30 Paris (CET)'); '' when not known
 
 
 @dataclass(frozen=True)
@@ -131,8 +132,9 @@ def meeting_card(
     people = people or {}
 
     def line(attendee) -> AttendeeLine:
-        name, their_zone = people.get(attendee.email, ("", zone))
-        local = person_line(attendee.email, name, their_zone, meeting.start, meeting.end, zone)
+        # Someone outside the organisation has no zone known here: no local time is made up.
+        name, their_zone = people.get(attendee.email, ("", None))
+        local = person_line(attendee.email, name, their_zone, meeting.start, meeting.end)
         return AttendeeLine(
             attendee.email,
             attendee.response,
@@ -171,7 +173,7 @@ class PersonLine:
     email: str
     name: str
     time_zone: str
-    local_when: str  # '16:00–16:30 in Paris'; '' when on the reader's clock
+    local_when: str  # '16:00–16:30 Paris (CET)', on their own clock; '' when not known
 
     @property
     def label(self) -> str:
@@ -179,13 +181,12 @@ class PersonLine:
 
 
 def person_line(
-    email: str, name: str, time_zone: str, start: datetime, end: datetime, reader_zone: str
+    email: str, name: str, time_zone: str | None, start: datetime, end: datetime
 ) -> PersonLine:
-    tz = ZoneInfo(time_zone)
-    same = start.astimezone(tz).utcoffset() == start.astimezone(ZoneInfo(reader_zone)).utcoffset()
-    city = time_zone.rsplit("/", 1)[-1].replace("_", " ")
-    local = "" if same else f"{start.astimezone(tz):%H:%M}–{end.astimezone(tz):%H:%M} in {city}"
-    return PersonLine(email, name, time_zone, local)
+    """Everyone's own clock is shown, even when it is the reader's: a page never leaves the
+    reader to work out someone's local time from an offset. `time_zone` None: not known."""
+    local = local_clock(start, time_zone, end) if time_zone else ""
+    return PersonLine(email, name, time_zone or "", local)
 
 
 def suggested_title(names: list[str]) -> str:

@@ -89,6 +89,22 @@ def city_of(zone: str) -> str:
     return zone.rsplit("/", 1)[-1].replace("_", " ")
 
 
+def zone_abbreviation(moment: datetime) -> str:
+    """'CET', 'EDT'; a zone without letters in the tz database ('+03') reads 'UTC+03'."""
+    name = moment.tzname() or ""
+    return f"UTC{name}" if name[:1] in ("+", "-") else name
+
+
+def local_clock(start: datetime, zone: str, end: datetime | None = None) -> str:
+    """A moment on someone's own clock, in words: '15:00 Paris (CET)', or with an end
+    '15:00–15:30 Paris (CET)'. The abbreviation is the one in force then (CET or CEST)."""
+    tz = ZoneInfo(zone)
+    local = start.astimezone(tz)
+    text = f"{local:%H:%M}" if end is None else clock_range(local, end.astimezone(tz))
+    city, abbreviation = city_of(zone), zone_abbreviation(local)
+    return f"{text} {city}" + (f" ({abbreviation})" if abbreviation != city else "")
+
+
 def _blocks(
     spans: Sequence[Span], lo: float, hi: float, viewer: ZoneInfo, own: ZoneInfo, midnight: datetime
 ) -> list[Block]:

@@ -25,7 +25,7 @@ from meetbridge.scheduling.availability import (
     people_times,
 )
 from meetbridge.scheduling.forms import AvailabilityForm, CalendarAccessForm
-from meetbridge.scheduling.grid import clock_range, day_views
+from meetbridge.scheduling.grid import clock_range, day_views, local_clock
 from meetbridge.scheduling.rules import canonical_time_zones
 from meetbridge.tenants.rules import RuleViolation, normalise_email
 
@@ -225,7 +225,7 @@ def _find(form: AvailabilityForm, person, zone: ZoneInfo, emails: list[str], boo
 
 
 def _links(view, zone: ZoneInfo, emails: list[str], duration: int, move: str) -> list[dict]:
-    """Each common slot of the day as a link, with everyone else's local time."""
+    """Each common slot of the day as a link, with each chosen colleague's own clock."""
     return [
         {
             "slot": slot,
@@ -233,9 +233,9 @@ def _links(view, zone: ZoneInfo, emails: list[str], duration: int, move: str) ->
             "minute": int((slot.start - _midnight(view.day, zone)).total_seconds() // 60),
             "url": booking_url(slot.start.astimezone(zone), emails, duration, move),
             "others": [
-                f"{lane.person.name} {slot.start.astimezone(ZoneInfo(lane.person.time_zone)):%H:%M}"
-                for lane in view.lanes[1:]
-                if lane.offset_minutes
+                f"{lane.person.name} — {local_clock(slot.start, lane.person.time_zone)}"
+                for lane in view.lanes
+                if not lane.person.is_viewer
             ],
         }
         for slot in view.slots
