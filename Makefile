@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run test lint unit browser-deps bench drill fuzz clean
+.PHONY: run test lint unit browser-deps bench drill fuzz screenshots clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,6 +37,10 @@ FUZZ_EXAMPLES ?= 300
 fuzz: $(STAMP)
 	MEETBRIDGE_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) MEETBRIDGE_FUZZ_RANDOM=1 \
 	  $(BIN)/python -m pytest -p no:cacheprovider -q tests/api/test_schema_fuzz.py
+
+# The README's and the guides' screenshots, retaken by the browser journeys (1280 and 375 px).
+screenshots: $(STAMP) browser-deps
+	MEETBRIDGE_DOCS_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest -p no:cacheprovider -q tests/e2e
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

@@ -97,12 +97,16 @@ class Browsing:
         page.get_by_role("heading", level=1, name="Hello").wait_for()
         return page
 
-    def shot(self, page, name: str, *, docs: bool = False) -> Path:
-        """The whole page into the results; for the docs, at most its first DOCS_HEIGHT px."""
+    def shot(self, page, name: str, *, docs: bool = False, element=None) -> Path:
+        """The whole page into the results; for the docs, at most its first DOCS_HEIGHT px, or
+        only `element` (a locator) when given."""
         path = self.results / f"{self.test_name}--{name}.png"
         page.screenshot(path=str(path), full_page=True)
         docs_dir = os.environ.get("MEETBRIDGE_DOCS_SCREENSHOTS")
-        if docs and docs_dir:
+        if docs and docs_dir and element is not None:
+            Path(docs_dir).mkdir(parents=True, exist_ok=True)
+            element.screenshot(path=str(Path(docs_dir) / f"{name}.png"))
+        elif docs and docs_dir:
             Path(docs_dir).mkdir(parents=True, exist_ok=True)
             width = page.viewport_size["width"]
             height = min(page.evaluate("document.documentElement.scrollHeight"), DOCS_HEIGHT)

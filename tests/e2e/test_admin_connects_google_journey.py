@@ -36,7 +36,7 @@ def test_admin_goes_from_an_unverified_key_to_verified(browsing, people, sandbox
     expect(problem).to_contain_text(f"client ID {setup.client_id} is not authorised")
     expect(problem).to_contain_text("Manage domain wide delegation")
     expect(page.locator("#copy-client-id")).to_have_text(setup.client_id)
-    browsing.shot(page, "integration-failed", docs=True)
+    browsing.shot(page, "integration-waiting", docs=True)
 
     # The admin does Step 2 in the sandbox's console, as in Google's admin console.
     console = browsing.page()

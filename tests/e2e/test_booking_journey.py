@@ -60,10 +60,17 @@ def test_two_colleagues_book_a_common_slot_then_cancel_it(
     expect(results.get_by_role("heading", level=3)).to_have_text(f"{day:%A %-d %B}")
     first_slot = results.locator("a.slot").first
     expect(first_slot).to_contain_text("09:30–10:00")
+    # Each slot names Chloé's own clock in words, not only an offset.
+    expect(first_slot).to_contain_text(re.compile(r"Chloé Martin — 15:30 Paris \(CES?T\)"))
     browsing.shot(page, "find-a-time", docs=True)
+    browsing.shot(page, "find-a-time-results", docs=True, element=results)
 
     first_slot.click()
     expect(page.get_by_role("heading", level=1, name="Book a meeting")).to_be_visible()
+    expect(page.locator(".people")).to_contain_text(
+        re.compile(r"Chloé Martin — 15:30–16:00 Paris \(CES?T\)")
+    )
+    browsing.shot(page, "book-a-meeting", docs=True)
     page.get_by_label("Title").fill("Roadmap check-in")  # in place of the suggested title
     page.get_by_role("button", name="Book meeting").click()
 
@@ -106,6 +113,10 @@ def test_two_colleagues_book_a_common_slot_then_cancel_it(
     browsing.shot(page, "meetings", docs=True)
 
     phone = browsing.sign_in("chloe@acme.test", phone=True)
+    phone.goto(f"/availability?with=ben@acme.test&first_day={day}&days=1")
+    expect(phone.locator("a.slot").first).to_contain_text("Ben Okafor — ")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+    browsing.shot(phone, "find-a-time-phone", docs=True)
     phone.goto("/meetings")
     expect(phone.locator("li.meeting").filter(has_text="Roadmap check-in")).to_be_visible()
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375

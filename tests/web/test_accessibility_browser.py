@@ -1,5 +1,12 @@
 """axe-core on every page and state, signed in as an admin and as a member, at 1280 and 375 px:
-no critical or serious violation, and nothing wider than the screen."""
+no critical or serious violation, and nothing wider than the screen.
+
+The states: sign-in (password only, and with Google configured), the invitation page, every
+state of the Integrations page (not connected with either provider chosen, a refused key,
+waiting, needs you, verified), Members, Audit, API tokens, Calendar access, Find a time (empty,
+picker, results, error summary, nobody working), the booking form, meetings (none yet, booked,
+answered, cancelled), rescheduling, and 404.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +15,17 @@ from urllib.parse import urlencode
 
 import pytest
 
+from meetbridge.integrations import connection, verification
 from meetbridge.scheduling import consent
 from tests.accessibility import grave_violations
 from tests.browser import sized_page  # noqa: F401
-from tests.meetings.helpers import next_weekday_at
+from tests.conftest import api_as
+from tests.integrations.microsoft.conftest import credential_of
+from tests.meetings.helpers import booking_body, meetbridge_events, next_weekday_at
 from tests.scheduling.test_availability_api import next_weekday
 from tests.scheduling.test_browser import sign_in
+
+SCOPE = "https://www.googleapis.com/auth/calendar"
 
 pytestmark = [
     pytest.mark.browser,
@@ -69,8 +81,16 @@ def test_every_page_and_state_of_a_member(sized_page, team):  # noqa: F811
     page.get_by_role("button", name="Save changes").click()
     checker.check("calendar access, saved (message)")
 
+    checker.visit("/meetings", "meetings, none yet")
     checker.visit("/availability", "find a time, empty")
     checker.visit(f"/availability?first_day={next_weekday(2)}", "find a time, no colleague")
+    checker.visit(
+        f"/availability?with={cy.email}&first_day=2999-01-01", "find a time, error summary"
+    )
+    checker.visit(
+        f"/availability?with={cy.email}&first_day={next_weekday(5)}&days=1",
+        "find a time, nobody works",
+    )
     page.get_by_role("combobox", name="Add a colleague").fill("cy")
     page.get_by_role("option").first.wait_for()
     checker.check("find a time, picker open")
@@ -89,7 +109,11 @@ def test_every_page_and_state_of_a_member(sized_page, team):  # noqa: F811
     page.get_by_role("button", name="Book meeting").click()
     page.wait_for_url("**/meetings")
     checker.check("meetings, booked (message)")
-    checker.visit("/meetings", "meetings")
+    [on_cy] = meetbridge_events(team.sandbox, cy.email)
+    team.sandbox.respond(cy.email, on_cy["id"], "declined")
+    checker.visit("/meetings", "meetings, an answer and local times")
+    page.get_by_text("Or type a new time").first.click()
+    checker.check("meetings, type a new time open")
     page.get_by_role("link", name="pick a new time").first.click()
     checker.check("find a time, rescheduling")
     page.locator("a.slot").first.click()
@@ -98,6 +122,20 @@ def test_every_page_and_state_of_a_member(sized_page, team):  # noqa: F811
     page.get_by_role("button", name="Move meeting").click()
     checker.check("reschedule, refused")
     checker.visit("/no-such-page", "404")
+
+    checker.visit("/settings/api-tokens", "api tokens, none")
+    page.get_by_label("Name").fill("calendar script")
+    page.get_by_label("Expires after (days)").fill("99999")
+    page.get_by_role("button", name="Create token").click()
+    checker.check("api tokens, error summary")
+    page.get_by_label("Expires after (days)").fill("30")
+    page.get_by_role("button", name="Create token").click()
+    checker.check("api tokens, new token shown")
+
+    second = api_as(ben).post("/meetings", booking_body([cy], next_weekday_at(14)))
+    assert second.status_code == 201, second.json()
+    assert api_as(ben).delete(f"/meetings/{second.json()['id']}").status_code in (200, 204)
+    checker.visit("/meetings", "meetings, one cancelled")
 
     consent.revoke(ben)
     checker.visit("/me/calendar", "calendar access, not granted")
@@ -112,4 +150,103 @@ def test_every_page_of_an_admin(sized_page, team):  # noqa: F811
     checker.check("home (admin)")
     for path in ("/settings/integrations", "/members", "/audit", "/meetings", "/me/calendar"):
         checker.visit(path)
+    checker.visit("/audit?operation=sign_in", "audit, filtered")
+
+    checker.visit("/members", "members")
+    page.get_by_label("E-mail").fill("nia@elsewhere.test")
+    page.get_by_role("button", name="Send invitation").click()
+    checker.check("members, invitation refused")
+    page.get_by_label("E-mail").fill(f"nia@{team.tenant.domain}")
+    page.get_by_role("button", name="Send invitation").click()
+    checker.check("members, invitation link shown")
+    link = page.locator("#just-invited-link").input_value()
+    checker.visit(f"/members/people/{team.members[0].id}/remove", "members, remove a person")
+
+    page.context.clear_cookies()  # signed out: the invited person opens the link
+    checker.visit(link, "invitation")
+    page.get_by_label("Your name").fill("Nia")
+    page.get_by_label("New password").fill("a long enough password")
+    page.get_by_label("Repeat the password").fill("not the same password")
+    page.get_by_role("button", name="Join with this password").click()
+    checker.check("invitation, error")
+    assert checker.problems == []
+
+
+def test_every_state_of_the_integrations_page(
+    sized_page,
+    admin,
+    sandbox,
+    microsoft,
+    google_settings,
+    settings,  # noqa: F811
+):
+    page = sized_page
+    checker = Checker(page)
+    settings.MEETBRIDGE = {
+        **settings.MEETBRIDGE,
+        "MICROSOFT_LOGIN_BASE": microsoft.login_base,
+        "MICROSOFT_GRAPH_BASE": microsoft.graph_base,
+        "MICROSOFT_CA_BUNDLE": microsoft.ca_path,
+    }
+    sign_in(page, admin.email)
+    checker.visit("/settings/integrations", "integrations, not connected")
+    checker.visit("/settings/integrations?provider=google", "integrations, not connected, Google")
+    page.get_by_role("button", name="Save").click()
+    checker.check("integrations, Google, nothing pasted (error)")
+    checker.visit(
+        "/settings/integrations?provider=microsoft", "integrations, not connected, Microsoft 365"
+    )
+    page.get_by_role("button", name="Save").click()
+    checker.check("integrations, Microsoft 365, nothing given (error)")
+
+    setup = sandbox.quick_setup(admin.tenant.domain, [admin.email], delegate=False)
+
+    def check_key() -> str:
+        credential = connection.save_key(
+            tenant=admin.tenant, actor=admin, provider="google", raw_key=setup.key
+        )
+        return verification.check_credential(credential.id, credential.check_round).status
+
+    assert check_key() == "failed"  # delegation not applied yet: that heals by itself
+    checker.visit("/settings/integrations", "integrations, waiting (amber)")
+    assert page.locator(".status-panel .status.pending", has_text="Waiting").is_visible()
+
+    sandbox.disable_service_account(setup.client_email)
+    assert check_key() == "failed"  # for the admin to fix
+    checker.visit("/settings/integrations", "integrations, needs you (red)")
+    assert page.locator(".status-panel .status.failed", has_text="Needs you").is_visible()
+
+    sandbox.disable_service_account(setup.client_email, disabled=False)
+    sandbox.grant_delegation(setup.domain, setup.client_id, [SCOPE])
+    assert check_key() == "verified"
+    checker.visit("/settings/integrations", "integrations, verified")
+    page.get_by_text("Set up Google Workspace").click()
+    checker.check("integrations, verified, guide reopened")
+
+    ms = microsoft.quick_setup(admin.tenant.domain, [admin.email], consent=False)
+    credential = connection.save_key(
+        tenant=admin.tenant, actor=admin, provider="microsoft", raw_key=credential_of(ms)
+    )
+    verification.check_credential(credential.id, credential.check_round)
+    checker.visit("/settings/integrations", "integrations, Microsoft 365 refused, Google in use")
+    assert checker.problems == []
+
+
+def test_sign_in_with_google_configured(sized_page, live_server, sandbox, settings, admin):  # noqa: F811
+    page = sized_page
+    checker = Checker(page)
+    client = sandbox.register_oauth_client([f"{live_server.url}/sign-in/google/callback"])
+    settings.MEETBRIDGE = {
+        **settings.MEETBRIDGE,
+        "GOOGLE_OIDC_CLIENT_ID": client["client_id"],
+        "GOOGLE_OIDC_CLIENT_SECRET": client["client_secret"],
+        "GOOGLE_OIDC_DISCOVERY_URL": sandbox.discovery_url,
+    }
+    checker.visit("/sign-in", "sign-in with Google")
+    assert page.get_by_role("button", name="Sign in with Google").is_visible()
+    page.get_by_label("Work e-mail").fill(admin.email)
+    page.get_by_label("Password").fill("wrong password!")
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    checker.check("sign-in with Google, wrong password")
+    checker.visit("/password-reset", "password reset")
     assert checker.problems == []
