@@ -173,12 +173,12 @@ def test_every_page_of_an_admin(sized_page, team):  # noqa: F811
 
 
 def test_every_state_of_the_integrations_page(
-    sized_page,
+    sized_page,  # noqa: F811
     admin,
     sandbox,
     microsoft,
     google_settings,
-    settings,  # noqa: F811
+    settings,
 ):
     page = sized_page
     checker = Checker(page)
