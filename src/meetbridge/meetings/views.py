@@ -108,8 +108,7 @@ def new_meeting(request: HttpRequest) -> HttpResponse:
         "start": params.get("start", "").replace(" ", "+"),
         "duration": duration,
         "attendees": [
-            person_line(p.email, p.display_name, time_zone_of(p), start, end)
-            for p in people[1:]
+            person_line(p.email, p.display_name, time_zone_of(p), start, end) for p in people[1:]
         ],
         "when": when_text(start, end, zone),
         "back_url": _back_to_times(start, zone, emails, duration),
