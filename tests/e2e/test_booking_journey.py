@@ -116,7 +116,7 @@ def test_two_colleagues_book_a_common_slot_then_cancel_it(
     phone.goto(f"/availability?with=ben@acme.test&first_day={day}&days=1")
     expect(phone.locator("a.slot").first).to_contain_text("Ben Okafor — ")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375
-    browsing.shot(phone, "find-a-time-phone", docs=True)
+    browsing.shot(phone, "find-a-time-phone", docs=True, element=phone.locator("#results"))
     phone.goto("/meetings")
     expect(phone.locator("li.meeting").filter(has_text="Roadmap check-in")).to_be_visible()
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375

@@ -130,6 +130,7 @@ def test_attendees_are_named_with_their_own_clock_and_a_title_is_suggested():
     [cy] = card.attendees
     assert (cy.name, cy.local_when) == ("Cy", "14:00–14:30 Paris (CET)")
     assert card.organizer_name == "Ben"
+    assert card.organizer_local == "13:00–13:30 UTC"
     assert suggested_title(["Ben", "Cy", "Dee"]) == "Ben, Cy and Dee"
     assert suggested_title(["Ben", "Cy"]) == "Ben and Cy"
 

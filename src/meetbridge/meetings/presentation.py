@@ -90,6 +90,7 @@ class MeetingCard:
     start_input: str
     duration: int
     organizer_name: str = ""
+    organizer_local: str = ""  # the meeting on the organizer's own clock; '' when not known
     # A change under way, in words ("Cancelling…", "Moving to …"); empty when none.
     under_way: str = ""
 
@@ -143,13 +144,18 @@ def meeting_card(
             local.local_when,
         )
 
+    organizer_name, organizer_zone = people.get(meeting.organizer, ("", None))
+    organizer = person_line(
+        meeting.organizer, organizer_name, organizer_zone, meeting.start, meeting.end
+    )
     return MeetingCard(
         meeting=meeting,
         when=when_text(meeting.start, meeting.end, zone),
         is_organizer=meeting.organizer == viewer_email.lower(),
         is_upcoming=meeting.end > now,
         attendees=tuple(line(a) for a in meeting.attendees),
-        organizer_name=people.get(meeting.organizer, ("", zone))[0],
+        organizer_name=organizer.name,
+        organizer_local=organizer.local_when,
         start_input=local_input_value(meeting.start, zone),
         duration=int((meeting.end - meeting.start).total_seconds() // 60),
         under_way=under_way_text(meeting, zone),
