@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
@@ -9,6 +10,7 @@ from django.test import Client
 from icalendar import Calendar
 
 from meetbridge.meetings.models import Booking
+from meetbridge.scheduling.grid import local_clock
 from meetbridge.tenants.service import add_person
 from tests.meetings.helpers import TORONTO, meetbridge_events, next_weekday_at
 
@@ -112,6 +114,17 @@ def test_the_organizer_reschedules_and_cancels_from_the_page(team):
     client = signed_in(ben)
     book_on_the_page(client, booking_link(next_weekday_at(9), 30, cy))
     booking = Booking.objects.get()
+    # Picked on Find a time: the confirmation gives the new time on each person's own clock.
+    eleven = next_weekday_at(11)
+    confirm = client.get(
+        f"/meetings/{booking.event_id}/reschedule?"
+        + urlencode({"start": eleven.isoformat(), "duration": 45})
+    )
+    assert confirm.status_code == 200
+    cy_clock = local_clock(eleven, "America/Toronto", eleven + timedelta(minutes=45))
+    assert f'{cy.display_name}</span> — <span class="local-time">{cy_clock}' in (
+        confirm.content.decode()
+    )
     moved = client.post(
         f"/meetings/{booking.event_id}/reschedule",
         {

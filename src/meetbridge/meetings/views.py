@@ -191,6 +191,7 @@ def reschedule_meeting(request: HttpRequest, meeting_id: str) -> HttpResponse:
             start, duration = booking.start, current
         context |= {"start_input": local_input_value(start, zone), "duration": duration}
         context["new_when"] = when_text(start, start + timedelta(minutes=duration), zone)
+        context["people"] = _others_at(booking, start, start + timedelta(minutes=duration))
         return render(request, "meetings/reschedule.html", context)
     form = RescheduleForm(request.POST)
     context |= {
@@ -247,3 +248,13 @@ def meeting_ics_file(request: HttpRequest, meeting_id: str) -> HttpResponse:
     )
     response["Content-Disposition"] = f'attachment; filename="{ics_filename(meeting)}"'
     return response
+
+
+def _others_at(booking, start, end) -> list:
+    """The meeting's other people, with the proposed time on their own clock."""
+    seats = (
+        booking.participants.filter(is_organizer=False)
+        .select_related("person__calendar_access", "person__tenant")
+        .order_by("position")
+    )
+    return [person_line(s.email, s.person.name, time_zone_of(s.person), start, end) for s in seats]
