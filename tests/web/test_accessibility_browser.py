@@ -80,6 +80,9 @@ def test_every_page_and_state_of_a_member(sized_page, team):  # noqa: F811
     page.get_by_label("Your time zone").fill("America/Toronto")
     page.get_by_role("button", name="Save changes").click()
     checker.check("calendar access, saved (message)")
+    page.get_by_role("button", name="Add a range on Monday").click()
+    page.get_by_role("button", name="Copy to all days from Monday").click()
+    checker.check("calendar access, a range added and copied to all days")
 
     checker.visit("/meetings", "meetings, none yet")
     checker.visit("/availability", "find a time, empty")
