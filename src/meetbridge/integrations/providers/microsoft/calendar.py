@@ -246,6 +246,39 @@ class MicrosoftGraphProvider:
         except ValueError as exc:
             raise diagnose_malformed_answer("getSchedule").error(200) from exc
 
+    def busy_besides(
+        self, *, as_email: str, emails: list[str], start: datetime, end: datetime, event_id: str
+    ) -> FreeBusy:
+        """Each person's calendarView, our event (found by its iCalUId) left out."""
+        if end <= start:
+            raise ProviderError(
+                "invalid_request", "The time range is empty: its end must come after its start."
+            )
+        ours = self._find(as_email.strip().lower(), event_id)
+        leave_out = ours.get("iCalUId") if isinstance(ours, Mapping) else None
+        busy: dict[str, list] = {}
+        unknown: dict[str, str] = {}
+        for person in wire.normalise_emails(emails):
+            try:
+                _, data = self._call(
+                    "graph.calendarView",
+                    "GET",
+                    f"{wire.user_path(person)}/calendarView",
+                    person,
+                    params=wire.calendar_view_request(start, end),
+                    detail="busy time without the meeting being moved",
+                )
+            except ProviderError as error:
+                if error.retryable:
+                    raise
+                unknown[person] = error.code
+                continue
+            try:
+                busy[person] = wire.read_calendar_view(data, leave_out)
+            except ValueError as exc:
+                raise diagnose_malformed_answer("calendarView").error(200) from exc
+        return FreeBusy(busy=busy, unknown=unknown)
+
     def create_event(self, *, draft: EventDraft) -> EventView:
         try:
             body = wire.event_body(draft)
