@@ -185,14 +185,18 @@ class GoogleWorkspaceProvider:
         finally:
             for future in futures:
                 future.exception()  # waits: every piece is over before its records are written
-            # On the caller's thread, where its database lives; in one go when the observer can.
-            observe_all = getattr(self._observe, "observe_all", None)
-            if observe_all is not None:
-                observe_all(collected)
-            else:
-                for record in collected:
-                    self._observe(record)
+            self._observe_collected(collected)
         return wire.merge_freebusy(results)
+
+    def _observe_collected(self, collected: list[CallRecord]) -> None:
+        """Records of calls made on the pool's threads, reported on the caller's thread (where
+        its database lives); in one go when the observer can."""
+        observe_all = getattr(self._observe, "observe_all", None)
+        if observe_all is not None:
+            observe_all(collected)
+        else:
+            for record in collected:
+                self._observe(record)
 
     def _free_busy_piece(
         self,
@@ -227,16 +231,28 @@ class GoogleWorkspaceProvider:
             )
         busy: dict[str, list] = {}
         unknown: dict[str, str] = {}
-        for person in wire.normalise_emails(emails):
-            try:
-                busy[person] = self._busy_events(person, start, end, event_id)
-            except ProviderError as error:
-                if error.retryable:
-                    raise
-                unknown[person] = error.code
+        collected: list[CallRecord] = []
+        futures = {
+            person: _pool.submit(self._busy_events, person, start, end, event_id, collected.append)
+            for person in wire.normalise_emails(emails)
+        }
+        try:
+            for person, future in futures.items():
+                try:
+                    busy[person] = future.result()
+                except ProviderError as error:
+                    if error.retryable:
+                        raise
+                    unknown[person] = error.code
+        finally:
+            for future in futures.values():
+                future.exception()
+            self._observe_collected(collected)
         return FreeBusy(busy=busy, unknown=unknown)
 
-    def _busy_events(self, person: str, start: datetime, end: datetime, leave_out: str) -> list:
+    def _busy_events(
+        self, person: str, start: datetime, end: datetime, leave_out: str, observe: CallObserver
+    ) -> list:
         found: list = []
         page = None
         while True:
@@ -247,6 +263,7 @@ class GoogleWorkspaceProvider:
                 person,
                 params=wire.events_request(start, end, page),
                 detail="busy time without the meeting being moved",
+                observe=observe,
             )
             try:
                 busy, page = wire.read_busy_events(data, person, leave_out)
