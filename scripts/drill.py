@@ -483,10 +483,11 @@ class Drill:
 
     def killed_during(
         self, stack: Stack, crash_log: list[str], faults: dict, state: str, organizer: str,
-        send,
+        send, landed=None,
     ) -> tuple[float, str]:  # fmt: skip
         """Sends a change to web server 1 while the calendar is slow over it (`faults`), kills
-        the server once the booking row says the change is under way; answers when, and the
+        the server once the booking row says the change is under way and, given `landed`, once
+        the calendar shows the change made (its answer still held back); answers when, and the
         event's id."""
         stack.sandbox.set_faults(**faults)
         sender = threading.Thread(target=send, daemon=True)
@@ -495,7 +496,7 @@ class Drill:
         booking = None
         while time.monotonic() < deadline:
             booking = self.booking_of(organizer)
-            if booking is not None and booking.state == state:
+            if booking is not None and booking.state == state and (landed is None or landed()):
                 break
             time.sleep(0.05)
         else:
@@ -558,6 +559,7 @@ class Drill:
             stack, log_of, {**LANDS, "paths": [INSERT], "methods": ["POST"]}, "inserting",
             organizer,
             lambda: self.book(log_of, web1, token, attendee, at(15), f"drill-{uuid.uuid4()}"),
+            landed=lambda: len(self.meetbridge_events(stack, organizer)) == 1,
         )  # fmt: skip
         listed = self.listed(log_of, token, event_id)
         made.append(Crash(
@@ -574,6 +576,7 @@ class Drill:
             stack, log_of, {**LANDS, "paths": [EVENT], "methods": ["DELETE"]}, "cancelling",
             organizer,
             lambda: self.ask(log_of, "DELETE", f"{web1}/api/v1/meetings/{meeting}", token),
+            landed=lambda: self.meetbridge_events(stack, organizer) == [],
         )  # fmt: skip
         listed = self.listed(log_of, token, event_id)
         made.append(Crash(
@@ -592,6 +595,8 @@ class Drill:
             organizer,
             lambda: self.ask(log_of, "PATCH", f"{web1}/api/v1/meetings/{meeting}", token,
                              json=moving),
+            landed=lambda: [datetime.fromisoformat(e["start"]["dateTime"]) for e in
+                            self.meetbridge_events(stack, organizer)] == [at(16)],
         )  # fmt: skip
         listed = self.listed(log_of, token, event_id)
         shown = "not listed"
