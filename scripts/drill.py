@@ -202,7 +202,15 @@ class Load:
         session = requests.Session()
         # As a well-behaved client: a GET whose kept-alive connection the server closed just as
         # it was reused is sent once more (connection errors only; never on an HTTP status).
-        retry = Retry(total=1, connect=1, read=1, status=0, allowed_methods=["GET"])
+        # A 503's Retry-After is not followed here: the drill counts each 503 as answered.
+        retry = Retry(
+            total=1,
+            connect=1,
+            read=1,
+            status=0,
+            allowed_methods=["GET"],
+            respect_retry_after_header=False,
+        )
         session.mount("http://", HTTPAdapter(max_retries=retry))
         start, end = window(14)
         token = self.tokens[n % len(self.tokens)]
