@@ -14,6 +14,7 @@ import shutil
 from urllib.parse import urlencode
 
 import pytest
+from playwright.sync_api import expect
 
 from meetbridge.integrations import connection, verification
 from meetbridge.scheduling import consent
@@ -38,7 +39,10 @@ class Checker:
         self.page = page
         self.problems: list[str] = []
 
-    def check(self, state: str) -> None:
+    def check(self, state: str, ready=None) -> None:
+        """`ready`: a locator that shows the state has arrived (after a click that navigates)."""
+        if ready is not None:
+            expect(ready).to_be_visible()
         self.page.wait_for_load_state()
         for violation in grave_violations(self.page):
             self.problems.append(
@@ -75,14 +79,17 @@ def test_every_page_and_state_of_a_member(sized_page, team):  # noqa: F811
     checker.visit("/me/calendar", "calendar access, granted")
     page.get_by_label("Your time zone").fill("Mars/Base")
     page.get_by_role("button", name="Save changes").click()
-    checker.check("calendar access, error summary")
+    checker.check("calendar access, error summary", page.locator(".error[role=alert]"))
     assert page.locator(".error[role=alert]").evaluate("e => e === document.activeElement")
     page.get_by_label("Your time zone").fill("America/Toronto")
     page.get_by_role("button", name="Save changes").click()
     checker.check("calendar access, saved (message)")
     page.get_by_role("button", name="Add a range on Monday").click()
     page.get_by_role("button", name="Copy to all days from Monday").click()
-    checker.check("calendar access, a range added and copied to all days")
+    checker.check(
+        "calendar access, a range added and copied to all days",
+        page.get_by_label("Friday range 2, from"),
+    )
 
     checker.visit("/meetings", "meetings, none yet")
     checker.visit("/availability", "find a time, empty")
@@ -107,7 +114,7 @@ def test_every_page_and_state_of_a_member(sized_page, team):  # noqa: F811
     checker.visit(booking, "booking form")
     page.get_by_label("Title").fill("")
     page.get_by_role("button", name="Book meeting").click()
-    checker.check("booking form, error")
+    checker.check("booking form, error", page.locator("#form-errors"))
     page.get_by_label("Title").fill("Plan")
     page.get_by_role("button", name="Book meeting").click()
     page.wait_for_url("**/meetings")
@@ -116,24 +123,26 @@ def test_every_page_and_state_of_a_member(sized_page, team):  # noqa: F811
     team.sandbox.respond(cy.email, on_cy["id"], "declined")
     checker.visit("/meetings", "meetings, an answer and local times")
     page.get_by_text("Or type a new time").first.click()
-    checker.check("meetings, type a new time open")
+    checker.check(
+        "meetings, type a new time open", page.get_by_role("button", name="Move meeting").first
+    )
     page.get_by_role("link", name="pick a new time").first.click()
     checker.check("find a time, rescheduling")
     page.locator("a.slot").first.click()
     checker.check("reschedule, confirm")
     page.get_by_label("New start (America/Toronto)").fill("2020-01-01T03:00")
     page.get_by_role("button", name="Move meeting").click()
-    checker.check("reschedule, refused")
+    checker.check("reschedule, refused", page.locator(".error[role=alert]"))
     checker.visit("/no-such-page", "404")
 
     checker.visit("/settings/api-tokens", "api tokens, none")
     page.get_by_label("Name").fill("calendar script")
     page.get_by_label("Expires after (days)").fill("99999")
     page.get_by_role("button", name="Create token").click()
-    checker.check("api tokens, error summary")
+    checker.check("api tokens, error summary", page.locator("#token-problem"))
     page.get_by_label("Expires after (days)").fill("30")
     page.get_by_role("button", name="Create token").click()
-    checker.check("api tokens, new token shown")
+    checker.check("api tokens, new token shown", page.locator("#new-token-value"))
 
     second = api_as(ben).post("/meetings", booking_body([cy], next_weekday_at(9)))
     assert second.status_code == 201, second.json()
@@ -156,15 +165,16 @@ def test_every_page_of_an_admin(sized_page, team):  # noqa: F811
     page.goto("/audit")
     page.get_by_label("Show").select_option("meeting_repair")
     page.get_by_role("button", name="Filter").click()
+    page.wait_for_url("**kind=meeting_repair**")
     checker.check("audit, filtered, empty")
 
     checker.visit("/members", "members")
     page.get_by_label("E-mail").fill("nia@elsewhere.test")
     page.get_by_role("button", name="Send invitation").click()
-    checker.check("members, invitation refused")
+    checker.check("members, invitation refused", page.locator("#invite-problem"))
     page.get_by_label("E-mail").fill(f"nia@{team.tenant.domain}")
     page.get_by_role("button", name="Send invitation").click()
-    checker.check("members, invitation link shown")
+    checker.check("members, invitation link shown", page.locator("#just-invited-link"))
     link = page.locator("#just-invited-link").input_value()
     checker.visit(f"/members/people/{team.members[0].id}/remove", "members, remove a person")
 
@@ -174,7 +184,7 @@ def test_every_page_of_an_admin(sized_page, team):  # noqa: F811
     page.get_by_label("New password").fill("a long enough password")
     page.get_by_label("Repeat the password").fill("not the same password")
     page.get_by_role("button", name="Join with this password").click()
-    checker.check("invitation, error")
+    checker.check("invitation, error", page.locator(".error, .field-error").first)
     assert not checker.problems, "\n".join(checker.problems)
 
 
@@ -198,12 +208,18 @@ def test_every_state_of_the_integrations_page(
     checker.visit("/settings/integrations", "integrations, not connected")
     checker.visit("/settings/integrations?provider=google", "integrations, not connected, Google")
     page.get_by_role("button", name="Save").click()
-    checker.check("integrations, Google, nothing pasted (error)")
+    checker.check(
+        "integrations, Google, nothing pasted (error)",
+        page.locator(".key-form .error, .key-form .field-error").first,
+    )
     checker.visit(
         "/settings/integrations?provider=microsoft", "integrations, not connected, Microsoft 365"
     )
     page.get_by_role("button", name="Save").click()
-    checker.check("integrations, Microsoft 365, nothing given (error)")
+    checker.check(
+        "integrations, Microsoft 365, nothing given (error)",
+        page.locator(".key-form .error, .key-form .field-error").first,
+    )
 
     setup = sandbox.quick_setup(admin.tenant.domain, [admin.email], delegate=False)
 
@@ -215,19 +231,19 @@ def test_every_state_of_the_integrations_page(
 
     assert check_key() == "failed"  # delegation not applied yet: that heals by itself
     checker.visit("/settings/integrations", "integrations, waiting (amber)")
-    assert page.locator(".status-panel .status.pending", has_text="Waiting").is_visible()
+    expect(page.locator(".status-panel .status.pending", has_text="Waiting")).to_be_visible()
 
     sandbox.disable_service_account(setup.client_email)
     assert check_key() == "failed"  # for the admin to fix
     checker.visit("/settings/integrations", "integrations, needs you (red)")
-    assert page.locator(".status-panel .status.failed", has_text="Needs you").is_visible()
+    expect(page.locator(".status-panel .status.failed", has_text="Needs you")).to_be_visible()
 
     sandbox.disable_service_account(setup.client_email, disabled=False)
     sandbox.grant_delegation(setup.domain, setup.client_id, [SCOPE])
     assert check_key() == "verified"
     checker.visit("/settings/integrations", "integrations, verified")
     page.get_by_text("Set up Google Workspace").click()
-    checker.check("integrations, verified, guide reopened")
+    checker.check("integrations, verified, guide reopened", page.get_by_role("button", name="Save"))
 
     ms = microsoft.quick_setup(admin.tenant.domain, [admin.email], consent=False)
     credential = connection.save_key(
@@ -249,10 +265,10 @@ def test_sign_in_with_google_configured(sized_page, live_server, sandbox, settin
         "GOOGLE_OIDC_DISCOVERY_URL": sandbox.discovery_url,
     }
     checker.visit("/sign-in", "sign-in with Google")
-    assert page.get_by_role("button", name="Sign in with Google").is_visible()
+    expect(page.get_by_role("button", name="Sign in with Google")).to_be_visible()
     page.get_by_label("Work e-mail").fill(admin.email)
     page.get_by_label("Password").fill("wrong password!")
     page.get_by_role("button", name="Sign in", exact=True).click()
-    checker.check("sign-in with Google, wrong password")
+    checker.check("sign-in with Google, wrong password", page.locator("#sign-in-error"))
     checker.visit("/password-reset", "password reset")
     assert not checker.problems, "\n".join(checker.problems)
