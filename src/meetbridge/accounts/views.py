@@ -86,7 +86,9 @@ def oidc_callback(request: HttpRequest, provider: str) -> HttpResponse:
             except membership.Gone as gone:
                 raise SignInRefused(gone.code, gone.message) from gone
         tenant = invitation.tenant if invitation else chosen.tenant_of(identity)
-        person = joining.person_for(identity, tenant, invitation)
+        person = joining.person_for(
+            identity, tenant, invitation, organisation_of=chosen.organisation_of
+        )
     except SignInRefused as refusal:
         return refused(request, refusal)
     except membership.Conflict as conflict:
