@@ -169,7 +169,9 @@ def tenant_of(identity: VerifiedIdentity):
     if len(tenants) == 1:
         return tenants[0]
     if tenants:  # two tenants claim one directory: nobody can tell which one is meant
-        log.warning("Microsoft directory %s is connected by more than one tenant", tenants[0].pk)
+        log.warning(
+            "Microsoft directory %s is connected by more than one tenant", identity.organisation
+        )
         raise joining.refuse(
             "directory_shared",
             "More than one organisation on meetbridge has connected your Microsoft 365 "
@@ -177,7 +179,6 @@ def tenant_of(identity: VerifiedIdentity):
             "contact the operator of this meetbridge.",
             email=identity.email,
         )
-    log.info("Sign in with Microsoft refused: directory %s is not connected", identity.organisation)
     raise joining.refuse(
         "no_tenant",
         f"No organisation on meetbridge has connected the Microsoft 365 directory of "
