@@ -145,6 +145,8 @@ def test_a_directory_two_tenants_claim_is_refused(
     connect_directory(other_tenant, microsoft_sign_in["acme"])
     response = sign_in_with_microsoft(client, https, "ben@acme.test")
     assert response.status_code == 403 and refusal_code(response) == "directory_shared"
+    for tenant in (acme, other_tenant):
+        assert AuditEvent.objects.filter(tenant=tenant, outcome="directory_shared").exists()
 
 
 def test_a_personal_microsoft_account_is_refused(

@@ -172,7 +172,14 @@ def tenant_of(identity: VerifiedIdentity):
         log.warning(
             "Microsoft directory %s is connected by more than one tenant", identity.organisation
         )
-        raise joining.refuse(
+        for tenant in _connected(identity.organisation):  # each of their admins should know
+            joining.audit_sign_in(
+                tenant,
+                "sign_in.microsoft_refused",
+                email=identity.email,
+                outcome="directory_shared",
+            )
+        raise SignInRefused(
             "directory_shared",
             "More than one organisation on meetbridge has connected your Microsoft 365 "
             "directory, so meetbridge cannot tell which one you belong to. Ask your admin to "
