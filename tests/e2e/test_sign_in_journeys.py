@@ -73,6 +73,7 @@ def test_a_microsoft_365_user_signs_in_with_microsoft_and_lands_as_a_member(
     Tenant.objects.filter(pk=people["acme"].pk).update(join_policy="domain")
     page = browsing.page(ignore_https_errors=True)
     page.goto("/sign-in")
+    browsing.shot(page, "sign-in-with-microsoft", docs=True)
     page.get_by_role("button", name="Sign in with Microsoft").click()
     expect(page.get_by_role("heading", name="Pick an account")).to_be_visible()
     browsing.shot(page, "sandbox-microsoft-account-picker", docs=True)
