@@ -269,3 +269,22 @@ def test_an_unreachable_microsoft_is_a_page_not_a_500(client, settings, tenant):
     }
     response = client.post(START)
     assert response.status_code == 502 and refusal_code(response) == "provider_unreachable"
+
+
+def test_local_mode_registers_a_multi_tenant_sign_in_app_for_this_server(sandbox, microsoft, https):
+    from meetbridge.demo_microsoft import register_sign_in_app
+
+    app = register_sign_in_app(sandbox.url, 8000)
+    microsoft.create_tenant("northwind.test", ["ana@northwind.test"])
+    authorize = f"{microsoft.login_base}/organizations/oauth2/v2.0/authorize"
+    for host in ("localhost", "127.0.0.1"):
+        params = {
+            "client_id": app["client_id"],
+            "redirect_uri": f"http://{host}:8000/sign-in/microsoft/callback",
+            "response_type": "code",
+            "scope": "openid email profile",
+            "state": "s",
+        }
+        answer = https.post(authorize, data={**params, "account": "ana@northwind.test"}, allow_redirects=False)  # fmt: skip
+        assert answer.status_code == 302, answer.text  # another directory's user is admitted
+        assert answer.headers["location"].startswith(params["redirect_uri"] + "?code=")
