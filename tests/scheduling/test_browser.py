@@ -94,5 +94,6 @@ def test_a_member_grants_access_then_books_from_a_common_free_time(
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     screenshot(page, "availability")
     slot.click()
+    page.wait_for_url("**/meetings/new?**")
     assert "/meetings/new?start=" in page.url
     assert "with=claire%40acme.test" in page.url and "duration=60" in page.url
