@@ -173,3 +173,11 @@ def test_sign_in_with_microsoft_defaults_to_the_organizations_authority_of_the_l
     chosen = load_config({**env, "MICROSOFT_OIDC_DISCOVERY_URL": "https://x.test/d", "MICROSOFT_OIDC_CLIENT_ID": " c "})  # fmt: skip
     assert chosen.microsoft_oidc_discovery_url == "https://x.test/d"
     assert chosen.microsoft_oidc_client_id == "c"
+
+
+def test_the_booking_lease_is_two_minutes_unless_set_and_never_below_ten_seconds(tmp_path):
+    assert load_config(production_env(tmp_path)).booking_lease_seconds == 120
+    env = production_env(tmp_path, MEETBRIDGE_BOOKING_LEASE_SECONDS="15")
+    assert load_config(env).booking_lease_seconds == 15
+    with pytest.raises(ConfigError, match="MEETBRIDGE_BOOKING_LEASE_SECONDS must be a whole"):
+        load_config(production_env(tmp_path, MEETBRIDGE_BOOKING_LEASE_SECONDS="3"))

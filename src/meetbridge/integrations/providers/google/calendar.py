@@ -185,14 +185,18 @@ class GoogleWorkspaceProvider:
         finally:
             for future in futures:
                 future.exception()  # waits: every piece is over before its records are written
-            # On the caller's thread, where its database lives; in one go when the observer can.
-            observe_all = getattr(self._observe, "observe_all", None)
-            if observe_all is not None:
-                observe_all(collected)
-            else:
-                for record in collected:
-                    self._observe(record)
+            self._observe_collected(collected)
         return wire.merge_freebusy(results)
+
+    def _observe_collected(self, collected: list[CallRecord]) -> None:
+        """Records of calls made on the pool's threads, reported on the caller's thread (where
+        its database lives); in one go when the observer can."""
+        observe_all = getattr(self._observe, "observe_all", None)
+        if observe_all is not None:
+            observe_all(collected)
+        else:
+            for record in collected:
+                self._observe(record)
 
     def _free_busy_piece(
         self,
@@ -216,6 +220,59 @@ class GoogleWorkspaceProvider:
         except ValueError as exc:
             ctx = self._context(subject, "calendar.freebusy.query")
             raise diagnose_malformed_answer(ctx, "freeBusy").error(200) from exc
+
+    def busy_besides(
+        self, *, as_email: str, emails: list[str], start: datetime, end: datetime, event_id: str
+    ) -> FreeBusy:
+        """Each person's events read as that person (events.list), ours left out by its id."""
+        if end <= start:
+            raise ProviderError(
+                "invalid_request", "The time range is empty: its end must come after its start."
+            )
+        busy: dict[str, list] = {}
+        unknown: dict[str, str] = {}
+        collected: list[CallRecord] = []
+        futures = {
+            person: _pool.submit(self._busy_events, person, start, end, event_id, collected.append)
+            for person in wire.normalise_emails(emails)
+        }
+        try:
+            for person, future in futures.items():
+                try:
+                    busy[person] = future.result()
+                except ProviderError as error:
+                    if error.retryable:
+                        raise
+                    unknown[person] = error.code
+        finally:
+            for future in futures.values():
+                future.exception()
+            self._observe_collected(collected)
+        return FreeBusy(busy=busy, unknown=unknown)
+
+    def _busy_events(
+        self, person: str, start: datetime, end: datetime, leave_out: str, observe: CallObserver
+    ) -> list:
+        found: list = []
+        page = None
+        while True:
+            _, data = self._call(
+                "calendar.events.list",
+                "GET",
+                f"/calendars/{self._calendar(person)}/events",
+                person,
+                params=wire.events_request(start, end, page),
+                detail="busy time without the meeting being moved",
+                observe=observe,
+            )
+            try:
+                busy, page = wire.read_busy_events(data, person, leave_out)
+            except ValueError as exc:
+                ctx = self._context(person, "calendar.events.list")
+                raise diagnose_malformed_answer(ctx, "events").error(200) from exc
+            found.extend(busy)
+            if page is None:
+                return found
 
     def create_event(self, *, draft: EventDraft) -> EventView:
         try:

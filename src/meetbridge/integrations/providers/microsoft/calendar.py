@@ -223,13 +223,17 @@ class MicrosoftGraphProvider:
         finally:
             for future in futures:
                 future.exception()
-            observe_all = getattr(self._observe, "observe_all", None)
-            if observe_all is not None:
-                observe_all(collected)
-            else:
-                for record in collected:
-                    self._observe(record)
+            self._observe_collected(collected)
         return _merge(results)
+
+    def _observe_collected(self, collected: list[CallRecord]) -> None:
+        """Records of calls made on the pool's threads, reported on the caller's thread."""
+        observe_all = getattr(self._observe, "observe_all", None)
+        if observe_all is not None:
+            observe_all(collected)
+        else:
+            for record in collected:
+                self._observe(record)
 
     def _schedule(self, mailbox, emails, start, end, observe) -> FreeBusy:
         _, data = self._call(
@@ -245,6 +249,54 @@ class MicrosoftGraphProvider:
             return wire.read_schedule(data, emails)
         except ValueError as exc:
             raise diagnose_malformed_answer("getSchedule").error(200) from exc
+
+    def busy_besides(
+        self, *, as_email: str, emails: list[str], start: datetime, end: datetime, event_id: str
+    ) -> FreeBusy:
+        """Each person's calendarView, our event (found by its iCalUId) left out."""
+        if end <= start:
+            raise ProviderError(
+                "invalid_request", "The time range is empty: its end must come after its start."
+            )
+        ours = self._find(as_email.strip().lower(), event_id)
+        leave_out = ours.get("iCalUId") if isinstance(ours, Mapping) else None
+        busy: dict[str, list] = {}
+        unknown: dict[str, str] = {}
+        collected: list[CallRecord] = []
+        futures = {
+            person: _pool.submit(
+                self._calendar_view, person, start, end, leave_out, collected.append
+            )
+            for person in wire.normalise_emails(emails)
+        }
+        try:
+            for person, future in futures.items():
+                try:
+                    busy[person] = future.result()
+                except ProviderError as error:
+                    if error.retryable:
+                        raise
+                    unknown[person] = error.code
+        finally:
+            for future in futures.values():
+                future.exception()
+            self._observe_collected(collected)
+        return FreeBusy(busy=busy, unknown=unknown)
+
+    def _calendar_view(self, person, start, end, leave_out, observe) -> list:
+        _, data = self._call(
+            "graph.calendarView",
+            "GET",
+            f"{wire.user_path(person)}/calendarView",
+            person,
+            params=wire.calendar_view_request(start, end),
+            detail="busy time without the meeting being moved",
+            observe=observe,
+        )
+        try:
+            return wire.read_calendar_view(data, leave_out)
+        except ValueError as exc:
+            raise diagnose_malformed_answer("calendarView").error(200) from exc
 
     def create_event(self, *, draft: EventDraft) -> EventView:
         try:
