@@ -193,3 +193,11 @@ def test_busy_events_leave_out_ours_and_what_free_busy_would_not_count():
     assert wire.read_busy_events({"items": []}, owner, "ours") == ([], None)
     with pytest.raises(ValueError):
         wire.read_busy_events({"items": "nope"}, owner, "ours")
+
+
+def test_reading_events_for_busy_time_asks_for_times_and_the_owners_answer_only():
+    """Free/busy only, never event contents: no title, description, location or guest list."""
+    fields = wire.events_request(datetime(2026, 12, 1, 9, tzinfo=UTC), datetime(2026, 12, 1, 10, tzinfo=UTC))["fields"]  # fmt: skip
+    for content in ("summary", "description", "location", "email", "organizer", "creator"):
+        assert content not in fields
+    assert "attendees(self,responseStatus)" in fields

@@ -121,7 +121,8 @@ def events_request(start: datetime, end: datetime, page_token: str | None = None
         "timeMax": rfc3339(end),
         "singleEvents": "true",
         "maxResults": "2500",
-        "fields": "items(id,status,transparency,start,end,attendees(email,self,responseStatus)),"
+        # Times and the owner's own answer only: no title, description or other attendees.
+        "fields": "items(id,status,transparency,start,end,attendees(self,responseStatus)),"
         "nextPageToken",
     }
     if page_token:
