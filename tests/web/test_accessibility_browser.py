@@ -1,7 +1,7 @@
 """axe-core on every page and state, signed in as an admin and as a member, at 1280 and 375 px:
 no critical or serious violation, and nothing wider than the screen.
 
-The states: sign-in (password only, and with Google configured), the invitation page, every
+The states: sign-in (password only, with Google, with Google and Microsoft configured), the invitation page, every
 state of the Integrations page (not connected with either provider chosen, a refused key,
 waiting, needs you, verified), Members, Audit, API tokens, Calendar access, Find a time (empty,
 picker, results, error summary, nobody working), the booking form, meetings (none yet, booked,
@@ -19,6 +19,7 @@ from playwright.sync_api import expect
 from meetbridge.integrations import connection, verification
 from meetbridge.scheduling import consent
 from tests.accessibility import grave_violations
+from tests.accounts.conftest import microsoft_settings
 from tests.browser import sized_page  # noqa: F401
 from tests.conftest import api_as
 from tests.integrations.microsoft.conftest import credential_of
@@ -254,7 +255,14 @@ def test_every_state_of_the_integrations_page(
     assert not checker.problems, "\n".join(checker.problems)
 
 
-def test_sign_in_with_google_configured(sized_page, live_server, sandbox, settings, admin):  # noqa: F811
+def test_sign_in_with_google_and_microsoft_configured(
+    sized_page,  # noqa: F811
+    live_server,
+    sandbox,
+    microsoft,
+    settings,
+    admin,
+):
     page = sized_page
     checker = Checker(page)
     client = sandbox.register_oauth_client([f"{live_server.url}/sign-in/google/callback"])
@@ -271,4 +279,13 @@ def test_sign_in_with_google_configured(sized_page, live_server, sandbox, settin
     page.get_by_role("button", name="Sign in", exact=True).click()
     checker.check("sign-in with Google, wrong password", page.locator("#sign-in-error"))
     checker.visit("/password-reset", "password reset")
+
+    operator = microsoft.create_tenant("meetbridge-operator.test")
+    app = microsoft.sign_in_app(
+        operator["tenant_id"], [f"{live_server.url}/sign-in/microsoft/callback"]
+    )
+    microsoft_settings(settings, microsoft, app)
+    checker.visit("/sign-in", "sign-in with Google and Microsoft")
+    expect(page.get_by_role("button", name="Sign in with Microsoft")).to_be_visible()
+    expect(page.get_by_role("button", name="Sign in with Google")).to_be_visible()
     assert not checker.problems, "\n".join(checker.problems)
