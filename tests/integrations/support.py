@@ -2,6 +2,7 @@
 
 Registered for the whole suite in tests/conftest.py:
 - `google_settings`: meetbridge pointed at the sandbox, with quick retries.
+- `microsoft_settings`: the same for the sandbox's Microsoft 365 stand-in (its own CA).
 - `jobs`: the real huey queue, drained on demand (`jobs.run_due(now)`), so background work runs
   deterministically in the test's thread; tasks scheduled for later run once `now` passes them.
 - `workspace`: the tenant's Google Workspace in the sandbox (admin and member are users, a
@@ -34,6 +35,21 @@ def google_settings(settings, sandbox):
         "GOOGLE_API_BASE": sandbox.url,
         "GOOGLE_RETRY_BASE_SECONDS": 0.01,
         "GOOGLE_RETRY_MAX_SECONDS": 0.05,
+    }
+    return settings.MEETBRIDGE
+
+
+@pytest.fixture
+def microsoft_settings(settings, microsoft):
+    caches["freebusy"].clear()
+    BACKOFF.clear()
+    settings.MEETBRIDGE = {
+        **settings.MEETBRIDGE,
+        "MICROSOFT_LOGIN_BASE": microsoft.login_base,
+        "MICROSOFT_GRAPH_BASE": microsoft.graph_base,
+        "MICROSOFT_CA_BUNDLE": microsoft.ca_path,
+        "MICROSOFT_RETRY_BASE_SECONDS": 0.01,
+        "MICROSOFT_RETRY_MAX_SECONDS": 0.05,
     }
     return settings.MEETBRIDGE
 
