@@ -175,6 +175,14 @@ def test_token_endpoint_trouble_is_retried(provider, sandbox):
     assert token.outcome == "ok"
 
 
+def test_a_throttled_sign_in_is_retried_not_taken_for_an_unknown_tenant(provider, sandbox):
+    # msal reads a 429 on the tenant's metadata as "unable to get authority configuration".
+    sandbox.set_faults(error_rate=1, error_status=429, paths=["/microsoft/login/*"], times=2)
+    provider.verify(as_email=ADELE)
+    token = next(r for r in provider.records if r.operation == "entra.token")
+    assert token.outcome == "ok" and "3 attempts" in token.detail
+
+
 def test_at_most_four_calls_at_a_time_per_mailbox(provider, microsoft):
     import threading
 

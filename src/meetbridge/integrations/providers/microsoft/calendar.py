@@ -71,15 +71,20 @@ class MicrosoftConfig:
 
 
 class _TimedSession(requests.Session):
-    """A session with a default timeout (msal passes none to the client it is given)."""
+    """A session with a default timeout (msal passes none to the client it is given), which
+    keeps the status of the last answer (msal reports a throttled metadata request as if the
+    tenant did not exist)."""
 
     def __init__(self, timeout: tuple[float, float]) -> None:
         super().__init__()
         self._timeout = timeout
+        self.last_status = 0
 
     def request(self, method, url, **kwargs):
         kwargs.setdefault("timeout", self._timeout)
-        return super().request(method, url, **kwargs)
+        response = super().request(method, url, **kwargs)
+        self.last_status = response.status_code
+        return response
 
 
 def _msal_session(config: MicrosoftConfig) -> requests.Session:
@@ -393,6 +398,13 @@ class MicrosoftGraphProvider(HttpProvider):
             # msal's own wrapper of a 5xx while it reads the tenant's metadata.
             said = f"Microsoft answered {clean_text(str(exc), 60)} to the sign-in metadata request"
             raise _Retry(microsoft_trouble(said)) from None
+        except ValueError:
+            if session.last_status != 429:
+                raise  # a 404: the tenant does not exist (diagnosed by the caller)
+            # msal says "unable to get authority configuration" for a throttled metadata
+            # request too: that is Microsoft asking to slow down, not a wrong tenant.
+            said = "Microsoft answered 429 to the sign-in metadata request"
+            raise _Retry(microsoft_trouble(said), status=429) from None
         finally:
             session.close()
 
