@@ -125,7 +125,8 @@ def test_plain_meeting_is_noted_when_teams_is_not_available(provider, microsoft)
     microsoft.change_mailbox(ADELE, teams=False)
     view = provider.create_event(draft=draft(video=True))
     assert view.video_link is None
-    assert any(r.outcome == "no_teams_link" for r in provider.records)
+    [note] = [r for r in provider.records if r.outcome == "no_video_link"]
+    assert note.operation == "graph.events.create" and "no Teams link" in note.detail
 
 
 def test_move_and_attendee_answers(provider, microsoft):
