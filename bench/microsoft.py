@@ -24,7 +24,7 @@ from datetime import UTC, datetime, timedelta
 import msal
 import requests
 
-from bench.booking import slots
+from bench.booking import round_the_clock, slots
 from bench.http_bench import percentile, rfc3339
 from bench.stack import Stack, window
 
@@ -172,10 +172,12 @@ def availability(stack: Stack, prepared: dict, direct: DirectGraph) -> list[dict
         url = f"{stack.meetbridge_url}/api/v1/availability"
         http.get(url, params=params, timeout=60)  # warm: token, connections
         ours, theirs, errors = [], [], 0
-        for _ in range(SAMPLES):
-            theirs.append(direct.schedule(everyone, start, end))
+        for n in range(1, SAMPLES + 1):
+            # A question not asked before (its window moved by a minute): no answer is reused.
+            moved = start + timedelta(minutes=n)
+            theirs.append(direct.schedule(everyone, moved, end))
             started = time.perf_counter()
-            response = http.get(url, params=params, timeout=60)
+            response = http.get(url, params={**params, "start": rfc3339(moved)}, timeout=60)
             if response.status_code == 200 and not response.json().get("unknown"):
                 ours.append(time.perf_counter() - started)
             else:
@@ -187,6 +189,7 @@ def availability(stack: Stack, prepared: dict, direct: DirectGraph) -> list[dict
 
 
 def booking(stack: Stack, prepared: dict, direct: DirectGraph) -> dict:
+    round_the_clock([CALLER, *COLLEAGUES])
     http = requests.Session()
     http.headers["Authorization"] = f"Bearer {prepared['tokens'][CALLER]}"
     url = f"{stack.meetbridge_url}/api/v1/meetings"

@@ -153,16 +153,18 @@ def start_in_thread(
 ) -> RunningSandbox:
     """Plain HTTP on `port` and HTTPS on `https_port` (0: free ports)."""
     app = app or create_app()
-    port = port or _free_port(host)
-    server, thread = _start(
-        uvicorn.Config(app, host=host, port=port, log_level="warning"), "workspace-sandbox"
-    )
+    # HTTPS first: once the plain port answers its health check, everything is ready,
+    # the TLS details included (making the certificate authority can take a while).
     files = ensure_tls(state_dir or default_state_dir())
     https_port = https_port or _free_port(host)
     tls_server, tls_thread = _start(
         _tls_config(app, host, https_port, files), "workspace-sandbox-https"
     )
     https_url = _announce_tls(app, host, https_port, files)
+    port = port or _free_port(host)
+    server, thread = _start(
+        uvicorn.Config(app, host=host, port=port, log_level="warning"), "workspace-sandbox"
+    )
     return RunningSandbox(
         url=f"http://{host}:{port}",
         server=server,

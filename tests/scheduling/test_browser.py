@@ -7,6 +7,7 @@ import shutil
 from datetime import timedelta
 
 import pytest
+from playwright.sync_api import expect
 
 from meetbridge.scheduling import consent
 from meetbridge.tenants.service import add_person
@@ -48,12 +49,12 @@ def test_a_member_grants_access_then_books_from_a_common_free_time(
     sign_in(page, admin.email)
     # At a phone's width the navigation folds into a menu.
     nav_link = page.get_by_role("link", name="Calendar access", exact=True)
-    assert nav_link.is_hidden()
+    expect(nav_link).to_be_hidden()
     menu = page.get_by_role("button", name="Menu")
     menu.click()
     assert menu.get_attribute("aria-expanded") == "true"
     nav_link.click()
-    assert page.get_by_text("it never reads the titles").is_visible()
+    expect(page.get_by_text("it never reads the titles")).to_be_visible()
     zone = page.get_by_label("Your time zone")
     assert zone.input_value() == "UTC"  # the browser's zone (headless Chromium's) by default
     zone.fill("America/Toronto")
@@ -66,7 +67,7 @@ def test_a_member_grants_access_then_books_from_a_common_free_time(
     page.get_by_label("Free time after meetings").select_option("15")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     page.get_by_role("button", name="Grant access and save").click()
-    assert page.get_by_text("Calendar access granted").is_visible()
+    expect(page.get_by_text("Calendar access granted")).to_be_visible()
     state = consent.consent_of(type(admin).objects.get(pk=admin.pk))
     assert state.granted and state.time_zone == "America/Toronto"
     assert state.working_hours["mon"] == [["09:00", "12:00"], ["13:00", "17:00"]]
@@ -77,21 +78,22 @@ def test_a_member_grants_access_then_books_from_a_common_free_time(
     # Copy Monday to every working day.
     page.get_by_role("button", name="Copy to all days from Monday").click()
     assert page.get_by_label("Tuesday range 2, to").input_value() == "17:00"
-    assert page.get_by_label("Friday range 1, from").is_hidden()  # a day off stays off
+    expect(page.get_by_label("Friday range 1, from")).to_be_hidden()  # a day off stays off
 
     day = next_weekday(2)
     page.goto(f"/availability?with={claire.email}&first_day={day}&duration=60")
-    assert page.get_by_role("heading", name=f"{day:%A %-d %B}").is_visible()
+    expect(page.get_by_role("heading", name=f"{day:%A %-d %B}")).to_be_visible()
     # Friday is Ana's day off, but Claire works: the day is shown, with nothing in common.
     friday = day + timedelta(days=2)
-    assert page.get_by_role("heading", name=f"{friday:%A %-d %B}").is_visible()
-    assert page.get_by_text("No time this day suits everyone.").first.is_visible()
+    expect(page.get_by_role("heading", name=f"{friday:%A %-d %B}")).to_be_visible()
+    expect(page.get_by_text("No time this day suits everyone.").first).to_be_visible()
     # Its accessible name starts with what it shows, then says the day and what it does.
     slot = page.get_by_role("link", name="09:00–10:00 Claire 15:00").first
     assert f"{day:%A %-d %B}: book" in slot.text_content()
-    assert slot.is_visible()
+    expect(slot).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     screenshot(page, "availability")
     slot.click()
+    page.wait_for_url("**/meetings/new?**")
     assert "/meetings/new?start=" in page.url
     assert "with=claire%40acme.test" in page.url and "duration=60" in page.url

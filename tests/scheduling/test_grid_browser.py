@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 
 import pytest
+from playwright.sync_api import expect
 
 from meetbridge.meetings.models import Booking
 from meetbridge.scheduling import consent
@@ -44,7 +45,7 @@ def test_pick_a_colleague_by_typing_then_book_from_the_grid_by_keyboard(sized_pa
     page.goto(f"/availability?first_day={day}")
 
     # No colleague yet: the page asks for one, and focus lands on the error summary.
-    assert page.get_by_text("Pick at least one colleague").is_visible()
+    expect(page.get_by_text("Pick at least one colleague")).to_be_visible()
 
     # The picker: type part of a name, move with the arrow key, pick with Enter.
     field = page.get_by_role("combobox", name="Add a colleague")
@@ -65,9 +66,9 @@ def test_pick_a_colleague_by_typing_then_book_from_the_grid_by_keyboard(sized_pa
     # Results: focus on their heading; the grid lists each person's day and the common time.
     heading = page.get_by_role("heading", name="with Cy")
     heading.wait_for()
-    assert heading.evaluate("h => h === document.activeElement")
-    assert page.get_by_text("Cy Paris, 6 h ahead").is_visible()
-    assert page.locator(".grid.drawn .busy").count() == 1
+    expect(heading).to_be_focused()
+    expect(page.get_by_text("Cy Paris, 6 h ahead")).to_be_visible()
+    expect(page.locator(".grid.drawn .busy")).to_have_count(1)
     no_sideways_scroll(page)
     screenshot(page, f"find-a-time-grid-{page.viewport['width']}")
 
@@ -79,8 +80,8 @@ def test_pick_a_colleague_by_typing_then_book_from_the_grid_by_keyboard(sized_pa
     page.keyboard.press("Enter")
     page.wait_for_url("**/meetings/new?**")
     title = page.get_by_label("Title")
-    assert title.evaluate("t => t === document.activeElement")
-    assert page.get_by_text("16:00–16:30 in Paris").first.is_visible()
+    expect(title).to_be_focused()
+    expect(page.get_by_text("16:00–16:30 in Paris").first).to_be_visible()
     assert title.input_value() == "Ben and Cy"  # a suggested title, replaced here
     page.keyboard.press("Control+a")
     page.keyboard.type("Plan")
@@ -127,6 +128,6 @@ def test_a_buffer_hides_the_adjacent_slots_and_a_full_day_offers_nothing(sized_p
     one = {"attendees": [cy.email], "start": at(day, 14).isoformat(), "duration": 30, "title": "1"}
     assert api_as(ben).post("/meetings", one).status_code == 201
     page.goto(url)
-    assert page.locator("a.slot").count() == 0
-    assert page.get_by_text("No time this day suits everyone.").is_visible()
+    expect(page.locator("a.slot")).to_have_count(0)
+    expect(page.get_by_text("No time this day suits everyone.")).to_be_visible()
     no_sideways_scroll(page)

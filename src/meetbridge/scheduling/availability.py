@@ -114,7 +114,7 @@ def people_to_ask(caller: Person, emails: list[str]) -> list[Person]:
         p.email: p
         for p in Person.objects.filter(tenant_id=caller.tenant_id, is_active=True)
         .filter(Q(email__in=wanted) | Q(pk=caller.pk))
-        .select_related("calendar_access")
+        .select_related("calendar_access", "tenant")  # the tenant's zone is everyone's default
     }
     require_own_consent(found.get(caller.email))
     refused = []
