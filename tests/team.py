@@ -44,13 +44,17 @@ def more_names(count: int) -> list[str]:
     return [f"member{i}" for i in range(count)]
 
 
+def add_members(tenant: Tenant, count: int) -> list[Person]:
+    return [
+        add_person(tenant=tenant, email=f"{name}@{tenant.domain}", name=name.title())
+        for name in more_names(count)
+    ]
+
+
 @pytest.fixture
 def make_team(sandbox, connected, tenant, admin, member):
     def make(members: int = 3) -> Team:
-        others = [
-            add_person(tenant=tenant, email=f"{name}@{tenant.domain}", name=name.title())
-            for name in more_names(members - 1)
-        ]
+        others = add_members(tenant, members - 1)
         for person in others:
             sandbox.add_user(tenant.domain, person.email)
         people = [member, *others]
@@ -64,11 +68,7 @@ def make_team(sandbox, connected, tenant, admin, member):
 @pytest.fixture
 def make_microsoft_team(microsoft_settings, microsoft, tenant, admin, member):
     def make(members: int = 3) -> Team:
-        others = [
-            add_person(tenant=tenant, email=f"{name}@{tenant.domain}", name=name.title())
-            for name in more_names(members - 1)
-        ]
-        people = [member, *others]
+        people = [member, *add_members(tenant, members - 1)]
         setup = microsoft.quick_setup(tenant.domain, [p.email for p in [admin, *people]])
         credential = connection.save_key(
             tenant=tenant,

@@ -24,34 +24,36 @@ from meetbridge.integrations import connection, verification
 from meetbridge.integrations.backoff import BACKOFF
 
 
-@pytest.fixture
-def google_settings(settings, sandbox):
-    # What one test learnt about Google must not reach the next: reused answers, pauses.
+def point_at_the_sandbox(settings, **options) -> dict:
+    """meetbridge's settings with `options`; nothing one test learnt about a provider (reused
+    answers, pauses) reaches the next."""
     caches["freebusy"].clear()
     BACKOFF.clear()
-    settings.MEETBRIDGE = {
-        **settings.MEETBRIDGE,
-        "GOOGLE_TOKEN_URI": sandbox.token_uri,
-        "GOOGLE_API_BASE": sandbox.url,
-        "GOOGLE_RETRY_BASE_SECONDS": 0.01,
-        "GOOGLE_RETRY_MAX_SECONDS": 0.05,
-    }
+    settings.MEETBRIDGE = {**settings.MEETBRIDGE, **options}
     return settings.MEETBRIDGE
+
+
+@pytest.fixture
+def google_settings(settings, sandbox):
+    return point_at_the_sandbox(
+        settings,
+        GOOGLE_TOKEN_URI=sandbox.token_uri,
+        GOOGLE_API_BASE=sandbox.url,
+        GOOGLE_RETRY_BASE_SECONDS=0.01,
+        GOOGLE_RETRY_MAX_SECONDS=0.05,
+    )
 
 
 @pytest.fixture
 def microsoft_settings(settings, microsoft):
-    caches["freebusy"].clear()
-    BACKOFF.clear()
-    settings.MEETBRIDGE = {
-        **settings.MEETBRIDGE,
-        "MICROSOFT_LOGIN_BASE": microsoft.login_base,
-        "MICROSOFT_GRAPH_BASE": microsoft.graph_base,
-        "MICROSOFT_CA_BUNDLE": microsoft.ca_path,
-        "MICROSOFT_RETRY_BASE_SECONDS": 0.01,
-        "MICROSOFT_RETRY_MAX_SECONDS": 0.05,
-    }
-    return settings.MEETBRIDGE
+    return point_at_the_sandbox(
+        settings,
+        MICROSOFT_LOGIN_BASE=microsoft.login_base,
+        MICROSOFT_GRAPH_BASE=microsoft.graph_base,
+        MICROSOFT_CA_BUNDLE=microsoft.ca_path,
+        MICROSOFT_RETRY_BASE_SECONDS=0.01,
+        MICROSOFT_RETRY_MAX_SECONDS=0.05,
+    )
 
 
 class Jobs:
