@@ -9,9 +9,18 @@ Steps, each a check that fails the drill:
 1. load over both web servers: no error;
 2. the worker killed (SIGKILL) while a key verification is queued: once a worker runs again the
    key is verified (nothing lost);
-3. Redis restarted under load: the service answers again within seconds, no error after;
-4. PostgreSQL restarted under load: the same.
-Errors during an outage are counted and reported, not failed: what counts is what comes after.
+3. a web server killed (SIGKILL, its whole process group) mid-change, one change at a time,
+   under light load: a booking between its reservation and its insert (the insert never lands),
+   a booking between its insert and its confirmation (the insert lands), a cancel and a
+   reschedule whose calendar call lands after the kill. Right after each kill the listing tells
+   the truth (nothing shown as booked, `cancelling`, `rescheduling` with `moving_to`); the next
+   request (a retried booking with the same Idempotency-Key, a retried move) or the worker's
+   sweep settles each within the lease (MEETBRIDGE_BOOKING_LEASE_SECONDS, shortened here) plus
+   one sweep interval; each meeting is on the calendar exactly once (or not at all);
+4. Redis restarted under load: the service answers again within seconds, no error after;
+5. PostgreSQL down for 5 s under load: 503s while it is down, the same after.
+No answer may be a 500, during an outage or a crash or after. Other errors during an outage
+(503, refused connections) are counted and reported, not failed: what counts is what comes after.
 """
 
 from __future__ import annotations
@@ -21,13 +30,16 @@ import contextlib
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+import uuid
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 import requests
@@ -44,6 +56,15 @@ from workspace_sandbox.client import Sandbox  # noqa: E402
 
 RECOVERY_SECONDS = 10  # how long after a restart the service may take to answer again
 WEB_THREADS = 16
+LEASE_SECONDS = 15  # MEETBRIDGE_BOOKING_LEASE_SECONDS for the drill (production: 120)
+SWEEP_INTERVAL = 60  # the sweep's crontab: every minute
+SETTLE_SLACK = 10  # the worker's scheduler ticks once a minute, plus the sweep's own run
+CALL_LATENCY_MS = 3000  # how long the calendar takes over the call a server is killed during
+# The calendar makes the change at once and answers late: the server dies without the answer.
+LANDS = {"answer_latency_ms": CALL_LATENCY_MS}
+POSTGRES_DOWN_SECONDS = 5
+INSERT = "/calendar/v3/calendars/*/events"
+EVENT = "/calendar/v3/calendars/*/events/*"
 
 
 def log(message: str) -> None:
@@ -181,7 +202,15 @@ class Load:
         session = requests.Session()
         # As a well-behaved client: a GET whose kept-alive connection the server closed just as
         # it was reused is sent once more (connection errors only; never on an HTTP status).
-        retry = Retry(total=1, connect=1, read=1, status=0, allowed_methods=["GET"])
+        # A 503's Retry-After is not followed here: the drill counts each 503 as answered.
+        retry = Retry(
+            total=1,
+            connect=1,
+            read=1,
+            status=0,
+            allowed_methods=["GET"],
+            respect_retry_after_header=False,
+        )
         session.mount("http://", HTTPAdapter(max_retries=retry))
         start, end = window(14)
         token = self.tokens[n % len(self.tokens)]
@@ -223,6 +252,24 @@ def errors(counts: Counter) -> int:
     return sum(n for outcome, n in counts.items() if outcome != "200")
 
 
+@dataclass
+class Crash:
+    """One change a web server was killed during, and what became of it."""
+
+    name: str
+    organizer: str
+    token: str
+    event_id: str
+    killed_at: float
+    shown_after_kill: str  # the organizer's listing right after the kill
+    settled_by: str  # "next request" or "sweep"
+    retry: dict = field(default_factory=dict)  # the next request: method, path, body, headers
+    settled_after: float | None = None  # seconds from the kill
+    state: str = ""
+    events_on_calendar: int = -1
+    answers: list[str] = field(default_factory=list)
+
+
 class Drill:
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
@@ -244,6 +291,7 @@ class Drill:
             cwd=self.directory,
             stdout=subprocess.DEVNULL,
             stderr=open(self.directory / f"{name}.log", "a"),  # noqa: SIM115
+            start_new_session=True,  # a process group of its own, to kill it whole
         )
         self.processes.append(process)
         return process
@@ -267,6 +315,7 @@ class Drill:
             "MEETBRIDGE_VAR_DIR": str(self.directory / "var"),
             "DATABASE_URL": self.postgres.url,
             "REDIS_URL": self.redis.url,
+            "MEETBRIDGE_BOOKING_LEASE_SECONDS": str(LEASE_SECONDS),
         }
         sandbox_port = free_port()
         sandbox_process = self.spawn(
@@ -284,20 +333,35 @@ class Drill:
         _seed(stack)
         stack.sandbox.set_faults(latency_ms=20)
         self.web_urls = []
+        self.web_servers = []
         for n in range(2):
-            port = free_port()
-            web = self.spawn(
-                [sys.executable, "-m", "gunicorn", "meetbridge.wsgi", "--worker-class=gthread",
-                 "--workers=1", f"--threads={WEB_THREADS}", f"--bind=127.0.0.1:{port}",
-                 "--log-level=warning"],
-                f"web{n + 1}",
-            )  # fmt: skip
-            url = f"http://127.0.0.1:{port}"
-            wait_for(f"{url}/healthz", web, f"web server {n + 1}")
-            self.web_urls.append(url)
+            self.web_urls.append(f"http://127.0.0.1:{free_port()}")
+            self.web_servers.append(self.start_web(n))
         self.start_worker()
         log(f"web servers {', '.join(self.web_urls)}; one worker")
         return stack
+
+    def start_web(self, n: int) -> subprocess.Popen:
+        url = self.web_urls[n]
+        port = url.rsplit(":", 1)[1]
+        web = self.spawn(
+            [sys.executable, "-m", "gunicorn", "meetbridge.wsgi", "--worker-class=gthread",
+             "--workers=1", f"--threads={WEB_THREADS}", f"--bind=127.0.0.1:{port}",
+             "--log-level=warning"],
+            f"web{n + 1}",
+        )  # fmt: skip
+        wait_for(f"{url}/healthz", web, f"web server {n + 1}")
+        return web
+
+    def kill_web(self, n: int) -> float:
+        """SIGKILL to the server's whole process group (gunicorn and its worker): no cleanup
+        runs, as when a machine dies. Answers when it died; the server is started again."""
+        server = self.web_servers[n]
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait()
+        killed_at = time.monotonic()
+        self.web_servers[n] = self.start_web(n)
+        return killed_at
 
     def stop(self) -> None:
         for process in reversed(self.processes):
@@ -359,7 +423,7 @@ class Drill:
             after_restart=status,
         )
 
-    def restart_under_load(self, name: str, load: Load, restart) -> None:
+    def restart_under_load(self, name: str, load: Load, restart, *, expect_503=False) -> None:
         load.start()
         time.sleep(self.seconds / 2)
         restarted_at = time.monotonic()
@@ -371,12 +435,260 @@ class Drill:
         ended = time.monotonic()
         during = load.between(restarted_at, settled)
         after = load.between(settled, ended)
+        everything = load.between(0, ended)
         self.check(
-            f"{name} restarted under load",
-            sum(after.values()) > 0 and errors(after) == 0,
-            restart_seconds=round(back_at - restarted_at, 1),
-            during_restart_and_recovery=dict(during),
+            name,
+            sum(after.values()) > 0
+            and errors(after) == 0
+            and everything["500"] == 0
+            and (during["503"] > 0 or not expect_503),
+            outage_seconds=round(back_at - restarted_at, 1),
+            during_outage_and_recovery=dict(during),
             after_recovery=dict(after),
+            answers_500=everything["500"],
+        )
+
+    def postgres_down(self) -> None:
+        self.postgres.stop()
+        time.sleep(POSTGRES_DOWN_SECONDS)
+        self.postgres.start()
+
+    # -- a web server killed mid-change --
+
+    def ask(self, crash_log: list[str], method: str, url: str, token: str, **kwargs):
+        """One request of the drill's own; its status (or error) is kept for the no-500 check."""
+        headers = {"Authorization": f"Bearer {token}", **kwargs.pop("headers", {})}
+        try:
+            answer = requests.request(method, url, headers=headers, timeout=60, **kwargs)
+        except requests.RequestException as exc:
+            crash_log.append(type(exc).__name__)
+            return None
+        crash_log.append(str(answer.status_code))
+        return answer
+
+    def booking_of(self, organizer: str):
+        from django.db import close_old_connections
+
+        from meetbridge.meetings.models import Booking
+
+        close_old_connections()
+        return Booking.objects.filter(organizer__email=organizer).order_by("-created_at").first()
+
+    def meetbridge_events(self, stack: Stack, organizer: str) -> list[dict]:
+        """The organizer's events meetbridge made (its private marker), cancelled ones aside."""
+        return [
+            e
+            for e in stack.sandbox.events_of(organizer)
+            if "meetbridge_booking" in e.get("extendedProperties", {}).get("private", {})
+            and e.get("status") != "cancelled"
+        ]
+
+    def listed(self, crash_log, organizer_token: str, event_id: str) -> dict | None:
+        answer = self.ask(crash_log, "GET", f"{self.web_urls[1]}/api/v1/meetings", organizer_token)
+        if answer is None or answer.status_code != 200:
+            return None
+        return next((m for m in answer.json() if m["id"] == event_id), None)
+
+    def killed_during(
+        self, stack: Stack, crash_log: list[str], faults: dict, state: str, organizer: str,
+        send, landed=None,
+    ) -> tuple[float, str]:  # fmt: skip
+        """Sends a change to web server 1 while the calendar is slow over it (`faults`), kills
+        the server once the booking row says the change is under way and, given `landed`, once
+        the calendar shows the change made (its answer still held back); answers when, and the
+        event's id."""
+        stack.sandbox.set_faults(**faults)
+        sender = threading.Thread(target=send, daemon=True)
+        sender.start()
+        deadline = time.monotonic() + 30
+        booking = None
+        while time.monotonic() < deadline:
+            booking = self.booking_of(organizer)
+            if booking is not None and booking.state == state and (landed is None or landed()):
+                break
+            time.sleep(0.05)
+        else:
+            raise RuntimeError(f"The booking of {organizer} never reached {state}.")
+        killed_at = self.kill_web(0)
+        sender.join(timeout=60)
+        stack.sandbox.set_faults(latency_ms=20)
+        return killed_at, booking.event_id
+
+    def book(self, crash_log, url: str, token: str, attendee: str, start, key: str = ""):
+        body = {"attendees": [attendee], "start": start.isoformat(), "duration": 30,
+                "title": "Drill"}  # fmt: skip
+        headers = {"Idempotency-Key": key} if key else {}
+        return self.ask(crash_log, "POST", f"{url}/api/v1/meetings", token, json=body,
+                        headers=headers)  # fmt: skip
+
+    def crashes(self, stack: Stack) -> list[Crash]:
+        """The four kills, one after the other; what each left is settled later."""
+        from datetime import date, datetime
+        from datetime import time as clock
+        from zoneinfo import ZoneInfo
+
+        toronto = ZoneInfo("America/Toronto")
+        day = date.today() + timedelta(days=7)
+        while day.weekday() >= 5:
+            day += timedelta(days=1)
+
+        def at(hour: int):
+            return datetime.combine(day, clock(hour), tzinfo=toronto)
+
+        # Pairs of members in Toronto (every fourth one): 15:00 and 16:00 are free for both.
+        pairs = [(f"person{n:03d}@bench.test", f"person{n + 4:03d}@bench.test")
+                 for n in (3, 11, 19, 27)]  # fmt: skip
+        log_of: list[str] = []
+        self.crash_answers = log_of
+        made = []
+        web1 = self.web_urls[0]
+
+        organizer, attendee = pairs[0]
+        token = stack.tokens[organizer]
+        key = f"drill-{uuid.uuid4()}"
+        killed_at, event_id = self.killed_during(
+            stack, log_of, {"latency_ms": CALL_LATENCY_MS, "error_rate": 1.0, "paths": [INSERT],
+                            "methods": ["POST"]},
+            "inserting", organizer,
+            lambda: self.book(log_of, web1, token, attendee, at(15), key),
+        )  # fmt: skip
+        listed = self.listed(log_of, token, event_id)
+        made.append(Crash(
+            "booking killed between reservation and insert", organizer, token, event_id,
+            killed_at, listed["status"] if listed else "not listed", "next request",
+            retry={"method": "POST", "path": "/api/v1/meetings", "headers": {"Idempotency-Key": key},
+                   "json": {"attendees": [attendee], "start": at(15).isoformat(),
+                            "duration": 30, "title": "Drill"}},
+        ))  # fmt: skip
+
+        organizer, attendee = pairs[1]
+        token = stack.tokens[organizer]
+        killed_at, event_id = self.killed_during(
+            stack, log_of, {**LANDS, "paths": [INSERT], "methods": ["POST"]}, "inserting",
+            organizer,
+            lambda: self.book(log_of, web1, token, attendee, at(15), f"drill-{uuid.uuid4()}"),
+            landed=lambda: len(self.meetbridge_events(stack, organizer)) == 1,
+        )  # fmt: skip
+        listed = self.listed(log_of, token, event_id)
+        made.append(Crash(
+            "booking killed between insert and confirmation", organizer, token, event_id,
+            killed_at, listed["status"] if listed else "not listed", "sweep",
+        ))  # fmt: skip
+
+        organizer, attendee = pairs[2]
+        token = stack.tokens[organizer]
+        booked = self.book(log_of, self.web_urls[1], token, attendee, at(15))
+        assert booked is not None and booked.status_code == 201, booked and booked.text
+        meeting = booked.json()["id"]
+        killed_at, event_id = self.killed_during(
+            stack, log_of, {**LANDS, "paths": [EVENT], "methods": ["DELETE"]}, "cancelling",
+            organizer,
+            lambda: self.ask(log_of, "DELETE", f"{web1}/api/v1/meetings/{meeting}", token),
+            landed=lambda: self.meetbridge_events(stack, organizer) == [],
+        )  # fmt: skip
+        listed = self.listed(log_of, token, event_id)
+        made.append(Crash(
+            "cancel killed after its delete was sent", organizer, token, event_id, killed_at,
+            listed["status"] if listed else "not listed", "sweep",
+        ))  # fmt: skip
+
+        organizer, attendee = pairs[3]
+        token = stack.tokens[organizer]
+        booked = self.book(log_of, self.web_urls[1], token, attendee, at(15))
+        assert booked is not None and booked.status_code == 201, booked and booked.text
+        meeting = booked.json()["id"]
+        moving = {"start": at(16).isoformat()}
+        killed_at, event_id = self.killed_during(
+            stack, log_of, {**LANDS, "paths": [EVENT], "methods": ["PATCH"]}, "rescheduling",
+            organizer,
+            lambda: self.ask(log_of, "PATCH", f"{web1}/api/v1/meetings/{meeting}", token,
+                             json=moving),
+            landed=lambda: [datetime.fromisoformat(e["start"]["dateTime"]) for e in
+                            self.meetbridge_events(stack, organizer)] == [at(16)],
+        )  # fmt: skip
+        listed = self.listed(log_of, token, event_id)
+        shown = "not listed"
+        if listed:
+            to = listed.get("moving_to") or {}
+            shown = listed["status"]
+            if to.get("start") and datetime.fromisoformat(to["start"]) == at(16):
+                shown += " (moving_to the new time)"
+        made.append(Crash(
+            "reschedule killed after its move was sent", organizer, token, event_id, killed_at,
+            shown, "next request",
+            retry={"method": "PATCH", "path": f"/api/v1/meetings/{meeting}", "json": moving},
+        ))  # fmt: skip
+        return made
+
+    def settle(self, stack: Stack, made: list[Crash]) -> None:
+        """Each crash settled by the next request once the lease has run out, or by the
+        worker's sweep; waits no longer than lease + one sweep interval (+ slack) each."""
+        bound = LEASE_SECONDS + SWEEP_INTERVAL + SETTLE_SLACK
+        for crash in made:
+            if crash.settled_by != "next request":
+                continue
+            time.sleep(max(0.0, crash.killed_at + LEASE_SECONDS + 1 - time.monotonic()))
+            retry = dict(crash.retry)
+            answer = self.ask(
+                self.crash_answers, retry.pop("method"),
+                f"{self.web_urls[1]}{retry.pop('path')}", crash.token, **retry,
+            )  # fmt: skip
+            crash.answers.append(str(answer.status_code) if answer is not None else "no answer")
+            self.settled(crash, bound)
+        waiting = [c for c in made if c.settled_after is None and not self.settled(c, bound)]
+        while waiting:
+            time.sleep(0.5)
+            waiting = [crash for crash in waiting if not self.settled(crash, bound)]
+        for crash in made:
+            crash.events_on_calendar = len(self.meetbridge_events(stack, crash.organizer))
+
+    def settled(self, crash: Crash, bound: float) -> bool:
+        """Whether to stop watching the crash: settled (when first seen), or out of time."""
+        booking = self.booking_of(crash.organizer)
+        crash.state = booking.state
+        if booking.state in ("confirmed", "cancelled", "failed"):
+            crash.settled_after = round(time.monotonic() - crash.killed_at, 1)
+            return True
+        return time.monotonic() > crash.killed_at + bound
+
+    def web_server_killed_mid_change(self, stack: Stack, load: Load) -> None:
+        load.start()
+        try:
+            made = self.crashes(stack)
+            self.settle(stack, made)
+        finally:
+            load.stop()
+        bound = LEASE_SECONDS + SWEEP_INTERVAL + SETTLE_SLACK
+        expected = {  # state settled in, events of it on the calendar, what the listing showed
+            made[0].name: ("confirmed", 1, {"not listed"}),
+            made[1].name: ("confirmed", 1, {"not listed"}),
+            made[2].name: ("cancelled", 0, {"cancelling"}),
+            made[3].name: ("confirmed", 1, {"rescheduling (moving_to the new time)"}),
+        }
+        answers = Counter(self.crash_answers) + Counter(o for _, o in load.outcomes)
+        for crash in made:
+            state, events, shown = expected[crash.name]
+            retried_ok = all(a in ("200", "201") for a in crash.answers)
+            self.check(
+                f"web server killed: {crash.name}",
+                crash.state == state
+                and crash.events_on_calendar == events
+                and crash.shown_after_kill in shown
+                and crash.settled_after is not None
+                and crash.settled_after <= bound
+                and retried_ok,
+                shown_after_kill=crash.shown_after_kill,
+                settled_by=crash.settled_by,
+                settled_after_seconds=crash.settled_after,
+                bound_seconds=bound,
+                state=crash.state,
+                events_on_calendar=crash.events_on_calendar,
+                next_request_answered=crash.answers,
+            )
+        self.check(
+            "no answer was a 500 while web servers were killed",
+            answers["500"] == 0,
+            answers=dict(answers),
         )
 
     def run(self) -> int:
@@ -386,9 +698,15 @@ class Drill:
             load = Load(self.web_urls, tokens[1:], clients=16)
             self.load_over_both(load)
             self.worker_killed_with_a_verification_queued(stack, tokens[0])
-            self.restart_under_load("Redis", Load(self.web_urls, tokens[1:]), self.redis.restart)
+            self.web_server_killed_mid_change(stack, Load(self.web_urls, tokens[40:], clients=4))
             self.restart_under_load(
-                "PostgreSQL", Load(self.web_urls, tokens[1:]), self.postgres.restart
+                "Redis restarted under load", Load(self.web_urls, tokens[1:]), self.redis.restart
+            )
+            self.restart_under_load(
+                f"PostgreSQL down {POSTGRES_DOWN_SECONDS} s under load",
+                Load(self.web_urls, tokens[1:]),
+                self.postgres_down,
+                expect_503=True,
             )
         finally:
             self.stop()

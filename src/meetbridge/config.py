@@ -50,6 +50,7 @@ class Config:
     microsoft_ca_bundle: str | None = None
     debug: bool = False
     sweep_grace_seconds: int = 60
+    booking_lease_seconds: int = 120
     sweep_max_tries: int = 8
     audit_retention_days: int = 400
     extra: dict[str, str] = field(default_factory=dict)
@@ -212,6 +213,7 @@ def load_config(environ: dict[str, str] | None = None) -> Config:
         public_url=env.get("MEETBRIDGE_PUBLIC_URL", "").strip().rstrip("/"),
         email_url=env.get("EMAIL_URL", "").strip(),
         sweep_grace_seconds=_count(env, "MEETBRIDGE_SWEEP_GRACE_SECONDS", 60, least=0),
+        booking_lease_seconds=_count(env, "MEETBRIDGE_BOOKING_LEASE_SECONDS", 120, least=10),
         sweep_max_tries=_count(env, "MEETBRIDGE_SWEEP_MAX_TRIES", 8, least=1),
         audit_retention_days=_count(env, "MEETBRIDGE_AUDIT_RETENTION_DAYS", 400, least=1),
         freebusy_cache_seconds=_freebusy_cache_seconds(env),

@@ -167,6 +167,7 @@ MEETBRIDGE = {
     "GOOGLE_API_BASE": CONFIG.google_api_base,
     "REDIS_URL": CONFIG.redis_url,
     "BOOKING_SWEEP_GRACE_SECONDS": CONFIG.sweep_grace_seconds,
+    "BOOKING_LEASE_SECONDS": CONFIG.booking_lease_seconds,
     "SWEEP_MAX_TRIES": CONFIG.sweep_max_tries,
     "AUDIT_RETENTION_DAYS": CONFIG.audit_retention_days,
     "PUBLIC_URL": CONFIG.public_url,

@@ -24,6 +24,7 @@ from .google_errors import ApiError, backend_error, user_rate_limited
 @dataclass
 class Faults:
     latency_ms: int = 0
+    answer_latency_ms: int = 0  # the change is made at once, its answer held back this long
     error_rate: float = 0.0
     error_status: int = 503
     lose_response_rate: float = 0.0
@@ -44,8 +45,10 @@ class Faults:
         if unknown:
             raise ValueError(f"Unknown fields: {', '.join(sorted(unknown))}.")
         faults = cls(**body)
-        if not isinstance(faults.latency_ms, int) or not 0 <= faults.latency_ms <= 60_000:
-            raise ValueError("latency_ms must be an integer from 0 to 60000.")
+        for name in ("latency_ms", "answer_latency_ms"):
+            value = getattr(faults, name)
+            if not isinstance(value, int) or not 0 <= value <= 60_000:
+                raise ValueError(f"{name} must be an integer from 0 to 60000.")
         for name in ("error_rate", "lose_response_rate"):
             rate = getattr(faults, name)
             if not isinstance(rate, int | float) or not 0 <= rate <= 1:
@@ -174,7 +177,23 @@ class FaultInjection:
         if faults.roll(faults.lose_response_rate) and faults.take():
             await self.app(scope, receive, _discard)
             return await _respond(send, *_failure(path, 503, faults))
+        if faults.answer_latency_ms:
+            return await _answer_late(self.app, scope, receive, send, faults.answer_latency_ms)
         return await self.app(scope, receive, send)
+
+
+async def _answer_late(app, scope, receive, send, delay_ms: int) -> None:
+    """Makes the change now and answers it `delay_ms` later: a caller that dies meanwhile
+    leaves the change made without ever hearing of it."""
+    held: list = []
+
+    async def hold(message) -> None:
+        held.append(message)
+
+    await app(scope, receive, hold)
+    await asyncio.sleep(delay_ms / 1000)
+    for message in held:
+        await send(message)
 
 
 def _failure(path: str, status: int, faults: Faults) -> tuple[int, dict, dict[str, str]]:

@@ -155,3 +155,11 @@ def test_hsts_lasts_a_year_in_production_unless_set(tmp_path):
     assert load_config({"MEETBRIDGE_VAR_DIR": str(tmp_path)}).hsts_seconds == 0
     with pytest.raises(ConfigError, match="MEETBRIDGE_HSTS_SECONDS"):
         load_config(production_env(tmp_path, MEETBRIDGE_HSTS_SECONDS="1y"))
+
+
+def test_the_booking_lease_is_two_minutes_unless_set_and_never_below_ten_seconds(tmp_path):
+    assert load_config(production_env(tmp_path)).booking_lease_seconds == 120
+    env = production_env(tmp_path, MEETBRIDGE_BOOKING_LEASE_SECONDS="15")
+    assert load_config(env).booking_lease_seconds == 15
+    with pytest.raises(ConfigError, match="MEETBRIDGE_BOOKING_LEASE_SECONDS must be a whole"):
+        load_config(production_env(tmp_path, MEETBRIDGE_BOOKING_LEASE_SECONDS="3"))

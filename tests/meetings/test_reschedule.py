@@ -149,3 +149,91 @@ def test_a_move_is_refused_for_an_outside_event_overlapping_the_meetings_old_tim
         f"/meetings/{meeting['id']}", {"start": next_weekday_at(10).isoformat()}
     )
     assert moved.status_code == 200, moved.json()
+
+
+def seed_outside_event(team, person, start: datetime, end: datetime) -> None:
+    team.sandbox.seed_event(
+        person.email,
+        {
+            "summary": "Booked elsewhere",
+            "start": {"dateTime": start.isoformat()},
+            "end": {"dateTime": end.isoformat()},
+        },
+    )
+
+
+def move_to(organizer, meeting: dict, start: datetime):
+    return api_as(organizer).patch(f"/meetings/{meeting['id']}", {"start": start.isoformat()})
+
+
+def assert_refused_for(response, person) -> None:
+    assert response.status_code == 409, response.json()
+    error = response.json()["error"]
+    assert (error["code"], error["email"]) == ("slot_taken", person.email)
+    assert error["message"] == f"{person.email} is busy at the new time; pick another time."
+
+
+def assert_unmoved(meeting: dict, start: datetime) -> None:
+    booking = Booking.objects.get(event_id=meeting["id"])
+    assert (booking.state, booking.start, booking.pending_start) == ("confirmed", start, None)
+
+
+def test_an_outside_event_lying_inside_the_meetings_old_time_is_not_missed(team):
+    """Free/busy merges Cy's 9:10-9:20 into the meeting's 9:00-9:30 block: only Cy's events,
+    read one by one without the meeting, show it."""
+    ben, cy = team.members[:2]
+    meeting = book(ben, [cy], next_weekday_at(9))
+    seed_outside_event(team, cy, next_weekday_at(9, 10), next_weekday_at(9, 20))
+    refused = move_to(ben, meeting, next_weekday_at(9, 15))
+    assert_refused_for(refused, cy)
+    assert_unmoved(meeting, next_weekday_at(9))
+    # 9:20-9:50 meets only the meeting's own old time: allowed.
+    assert move_to(ben, meeting, next_weekday_at(9, 20)).status_code == 200
+
+
+def test_an_outside_event_over_the_old_times_edge_counts_only_where_it_lies(team):
+    """Cy's 8:45-9:15 merges with the meeting 9:00-9:30 into one block: a move into 9:10
+    meets it, a move to 9:15 only meets the meeting's own time."""
+    ben, cy = team.members[:2]
+    meeting = book(ben, [cy], next_weekday_at(9))
+    seed_outside_event(team, cy, next_weekday_at(8, 45), next_weekday_at(9, 15))
+    assert_refused_for(move_to(ben, meeting, next_weekday_at(9, 10)), cy)
+    assert_unmoved(meeting, next_weekday_at(9))
+    moved = move_to(ben, meeting, next_weekday_at(9, 15))
+    assert moved.status_code == 200, moved.json()
+    assert datetime.fromisoformat(moved.json()["start"]) == next_weekday_at(9, 15)
+
+
+def test_an_outside_event_of_exactly_the_old_time_still_counts(team):
+    """Free/busy shows one 9:00-9:30 block for the meeting and Cy's other event at exactly that
+    time; it is someone else's event all the same, and a move into it is refused."""
+    ben, cy = team.members[:2]
+    meeting = book(ben, [cy], next_weekday_at(9))
+    seed_outside_event(team, cy, next_weekday_at(9), next_weekday_at(9, 30))
+    assert_refused_for(move_to(ben, meeting, next_weekday_at(9, 15)), cy)
+    assert_unmoved(meeting, next_weekday_at(9))
+    # Clear of it (starting as it ends), the move goes through.
+    assert move_to(ben, meeting, next_weekday_at(9, 30)).status_code == 200
+
+
+def test_the_organizer_s_own_event_under_the_meeting_is_named_as_theirs(team):
+    ben, cy = team.members[:2]
+    meeting = book(ben, [cy], next_weekday_at(9))
+    seed_outside_event(team, ben, next_weekday_at(9), next_weekday_at(9, 30))
+    refused = move_to(ben, meeting, next_weekday_at(9, 15))
+    assert refused.status_code == 409
+    assert refused.json()["error"]["message"] == "You are busy at the new time; pick another time."
+
+
+def test_a_meeting_alone_in_its_time_moves_over_itself_on_every_calendar(team):
+    ben, cy, dee = team.members[:3]
+    meeting = (
+        api_as(ben)
+        .post("/meetings", booking_body([cy, dee], next_weekday_at(9), duration=60))
+        .json()
+    )
+    moved = move_to(ben, meeting, next_weekday_at(9, 30))
+    assert moved.status_code == 200, moved.json()
+    for person in (ben, cy, dee):
+        [event] = meetbridge_events(team.sandbox, person.email)
+        assert datetime.fromisoformat(event["start"]["dateTime"]) == next_weekday_at(9, 30)

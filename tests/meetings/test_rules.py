@@ -10,6 +10,7 @@ from meetbridge.integrations.provider import Interval
 from meetbridge.meetings.rules import (
     check_booking,
     first_busy,
+    hidden_under_own_time,
     overlaps,
     recheck_window,
     request_payload,
@@ -177,11 +178,15 @@ def test_a_move_is_rechecked_over_the_old_time_with_a_margin():
 
 def test_an_outside_event_reaching_into_the_meetings_time_is_not_missed():
     # Outside 8:45-9:15 merges with the meeting 9:00-9:30 into 8:59-9:30 (read from 8:59);
-    # moved to 9:10-9:40 the meeting would meet it at 9:10-9:15, inside its old time.
+    # moved to 9:10-9:40 the meeting might meet it inside its old time: free/busy cannot say
+    # how far in it reaches, so that person's events are read one by one.
     own = Interval(at(9), at(9, 30))
     busy = {"ben@acme.test": [Interval(at(8, 59), at(9, 30))]}
     wanted = Interval(at(9, 10), at(9, 40))
-    assert first_busy(wanted, busy, ["ben@acme.test"], own_time=own) == "ben@acme.test"
+    assert first_busy(wanted, busy, ["ben@acme.test"], own_time=own) is None
+    assert hidden_under_own_time(wanted, busy, ["ben@acme.test"], own_time=own) == ["ben@acme.test"]
+    # What reaches out of the meeting's time is someone else's for sure.
+    assert first_busy(Interval(at(8, 50), at(9, 20)), busy, ["ben@acme.test"], own_time=own)
 
 
 def test_the_meeting_alone_does_not_stop_its_own_move():
@@ -189,3 +194,33 @@ def test_the_meeting_alone_does_not_stop_its_own_move():
     busy = {"ben@acme.test": [own, Interval(at(11), at(12))]}
     assert first_busy(Interval(at(9, 15), at(9, 45)), busy, ["ben@acme.test"], own_time=own) is None
     assert first_busy(Interval(at(11, 30), at(12)), busy, ["ben@acme.test"], own_time=own)
+
+
+def test_a_block_of_exactly_the_meetings_time_may_hide_another_event():
+    # Free/busy shows one block whether the meeting is alone there or another event of the
+    # same time (or inside it) lies under it: only a move into that time needs to know.
+    own = Interval(at(9), at(9, 30))
+    busy = {"ben@acme.test": [own], "cy@acme.test": [Interval(at(13), at(14))]}
+    people = ["ben@acme.test", "cy@acme.test"]
+    assert hidden_under_own_time(Interval(at(9, 15), at(9, 45)), busy, people, own_time=own) == [
+        "ben@acme.test"
+    ]
+    assert hidden_under_own_time(Interval(at(10), at(10, 30)), busy, people, own_time=own) == []
+    # A buffer reaching back into the old time needs to know too.
+    buffers = {"ben@acme.test": (timedelta(minutes=15), timedelta(0))}
+    assert hidden_under_own_time(
+        Interval(at(9, 40), at(10)), busy, people, own_time=own, buffers=buffers
+    ) == ["ben@acme.test"]
+
+
+def test_busy_time_read_without_the_meeting_counts_whole():
+    # Read event by event without our own event, a block of exactly the old time is someone
+    # else's event: it counts.
+    own = Interval(at(9), at(9, 30))
+    busy = {"ben@acme.test": [own]}
+    wanted = Interval(at(9, 15), at(9, 45))
+    assert first_busy(wanted, busy, ["ben@acme.test"], own_time=own) is None
+    assert (
+        first_busy(wanted, busy, ["ben@acme.test"], own_time=own, exact={"ben@acme.test"})
+        == "ben@acme.test"
+    )

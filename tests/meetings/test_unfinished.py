@@ -18,6 +18,7 @@ from meetbridge.meetings.errors import MeetingError
 from meetbridge.meetings.models import Booking
 from meetbridge.meetings.repair import sweep
 from meetbridge.meetings.reservations import advance
+from meetbridge.meetings.unfinished import withdraw
 from tests.conftest import api_as
 from tests.meetings.helpers import booking_body, meetbridge_events, next_weekday_at
 from tests.meetings.test_repair import interrupted_booking
@@ -150,3 +151,43 @@ def test_a_withdrawal_is_never_given_up_even_without_a_calendar_to_ask(team):
     booking.refresh_from_db()
     assert booking.withdrawal_pending and booking.gave_up_at is None
     assert booking.next_try_at is not None  # still coming back, an hour apart at most
+
+
+def test_admins_list_unfinished_meetings_through_the_api_and_members_may_not(team):
+    ben, cy = team.members[:2]
+    cancelled = api_as(ben).post("/meetings", booking_body([cy], next_weekday_at(9))).json()
+    stuck = Booking.objects.get(event_id=cancelled["id"])
+    advance(stuck, states.CANCELLING)  # a cancel whose process died before the delete
+    team.sandbox.set_faults(**REFUSE_DELETES)
+    tries, _ = sweep_until_it_stops(stuck, timezone.now() + timedelta(minutes=5))
+    failed, _ = interrupted_booking(team, ben, cy, next_weekday_at(11), on_calendar=True)
+    advance(failed, states.FAILED, problem_code="booking_not_made")
+    # The calendar refuses the withdrawal: it is tried again until gone.
+    assert not withdraw(failed, calendar_for(team.tenant, ben))
+
+    listed = api_as(team.admin).get("/unfinished-meetings")
+    assert listed.status_code == 200
+    by_id = {m["id"]: m for m in listed.json()}
+    assert list(by_id) == [cancelled["id"], failed.event_id]  # oldest first
+    first = by_id[cancelled["id"]]
+    assert (first["status"], first["problem"]["code"], first["tries"]) == (
+        "cancelling",
+        "cancel_not_finished",
+        tries,
+    )
+    assert first["organizer"] == ben.email and first["gave_up_at"] is not None
+    second = by_id[failed.event_id]
+    assert (second["status"], second["problem"]["code"]) == ("failed", "withdrawal_pending")
+    assert second["gave_up_at"] is None and second["next_try_at"] is not None
+    assert "description" not in second and "lease_until" not in second
+
+    for member in (ben, cy):
+        refused = api_as(member).get("/unfinished-meetings")
+        assert refused.status_code == 403
+        assert refused.json()["error"]["code"] == "forbidden"
+    assert Client().get("/api/v1/unfinished-meetings").status_code == 401
+
+    team.sandbox.clear_faults()
+    assert api_as(ben).delete(f"/meetings/{cancelled['id']}").status_code == 204
+    sweep(now=Booking.objects.get(pk=failed.pk).next_try_at)
+    assert api_as(team.admin).get("/unfinished-meetings").json() == []

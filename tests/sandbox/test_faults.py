@@ -87,6 +87,15 @@ def test_latency_delays_the_answer(sandbox, ana):
     assert time.monotonic() - started >= 0.3
 
 
+def test_an_answer_held_back_comes_after_the_change_was_made(sandbox, ana):
+    """What a caller killed while waiting leaves behind: the event exists all the same."""
+    sandbox.set_faults(answer_latency_ms=300, paths=["/calendar/v3/calendars/*/events"])
+    started = time.monotonic()
+    ana.events().insert(calendarId="primary", body=MEETING).execute()
+    assert time.monotonic() - started >= 0.3
+    assert [e["id"] for e in sandbox.events_of(ANA)] == ["meeting00001"]
+
+
 def test_paths_and_methods_limit_where_faults_apply(sandbox, ana):
     sandbox.set_faults(error_rate=1.0, paths=["/calendar/v3/freeBusy"])
     ana.events().list(calendarId="primary").execute()
@@ -123,6 +132,7 @@ def test_a_lost_token_response_still_issued_a_token(sandbox, setup):
         {"error_rate": 2},
         {"error_status": 200},
         {"latency_ms": -1},
+        {"answer_latency_ms": 60_001},
         {"paths": "/token"},
         {"surprise": 1},
         {"_dice": 1},

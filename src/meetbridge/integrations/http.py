@@ -40,6 +40,7 @@ from meetbridge.integrations.provider import (
     EventDraft,
     EventView,
     FreeBusy,
+    Interval,
     ProviderError,
 )
 from meetbridge.integrations.tokens import TOKENS, TokenCache
@@ -201,6 +202,21 @@ class Call:
     reconcile: Callable[[], Any] | None = None
 
 
+def _unless_unreadable(ask: Callable[[CallObserver], T]) -> Callable[[CallObserver], Any]:
+    """`ask`, answering a refusal that waiting will not fix (this person's calendar cannot be
+    read) instead of raising it; passing trouble is still raised."""
+
+    def run(observe: CallObserver):
+        try:
+            return ask(observe)
+        except ProviderError as error:
+            if error.retryable:
+                raise
+            return error
+
+    return run
+
+
 def _expects_body(method: str, status: int) -> bool:
     return status < 300 and status not in (202, 204) and method != "DELETE"
 
@@ -280,6 +296,16 @@ class HttpProvider:
         """One free/busy call, within the provider's limits."""
         raise NotImplementedError
 
+    def _left_out(self, organizer: str, event_id: str) -> str | None:
+        """What identifies our event `event_id` in every person's calendar (for busy_besides)."""
+        raise NotImplementedError
+
+    def _busy_events(
+        self, person: str, start: datetime, end: datetime, leave_out: str | None, observe
+    ) -> list[Interval]:
+        """`person`'s busy time read event by event, the event `leave_out` left out."""
+        raise NotImplementedError
+
     def _event_body(self, draft: EventDraft) -> Any:
         """The provider's event resource for a draft; ValueError says what is wrong with it."""
         raise NotImplementedError
@@ -354,6 +380,31 @@ class HttpProvider:
             return asks[0](self._observe)
         self._token(subject, self._observe)  # one token before fanning out
         return pieces.merge_freebusy(self._side_by_side(self.free_busy_pool, asks))
+
+    def busy_besides(
+        self, *, as_email: str, emails: list[str], start: datetime, end: datetime, event_id: str
+    ) -> FreeBusy:
+        """Each person's events read side by side, ours left out (see CalendarProvider). A
+        person whose calendar cannot be read is `unknown`; passing trouble fails the whole."""
+        if end <= start:
+            raise ProviderError(
+                "invalid_request", "The time range is empty: its end must come after its start."
+            )
+        leave_out = self._left_out(as_email.strip().lower(), event_id)
+        people = pieces.normalise_emails(emails)
+        asks = [
+            _unless_unreadable(partial(self._busy_events, person, start, end, leave_out))
+            for person in people
+        ]
+        busy: dict[str, list[Interval]] = {}
+        unknown: dict[str, str] = {}
+        found_all = self._side_by_side(self.free_busy_pool, asks)
+        for person, found in zip(people, found_all, strict=True):
+            if isinstance(found, ProviderError):
+                unknown[person] = found.code
+            else:
+                busy[person] = found
+        return FreeBusy(busy=busy, unknown=unknown)
 
     def _read_own_calendar(self, subject: str) -> str | None:
         """With a fresh token, the free/busy of `subject`'s own next hour: None when it was

@@ -158,6 +158,18 @@ class CalendarProvider(Protocol):
         self, *, as_email: str, emails: list[str], start: datetime, end: datetime
     ) -> FreeBusy: ...
 
+    def busy_besides(
+        self, *, as_email: str, emails: list[str], start: datetime, end: datetime, event_id: str
+    ) -> FreeBusy:
+        """Each person's busy time over [start, end) as free/busy counts it, but read event by
+        event and leaving out the event meetbridge made under `event_id` (each person's copy).
+
+        For a reschedule's re-check only: free/busy merges events, so an event lying inside the
+        meeting's own time (or at exactly its time) cannot be told from the meeting there.
+        Intervals may overlap; nothing of the events but their times is kept.
+        """
+        ...
+
     def create_event(self, *, draft: EventDraft) -> EventView:
         """Create the event exactly once per `draft.event_id`.
 

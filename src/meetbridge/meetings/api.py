@@ -16,6 +16,8 @@ from meetbridge.meetings.changes import cancel, reschedule
 from meetbridge.meetings.idempotency import MAX_KEY_LENGTH
 from meetbridge.meetings.reading import list_meetings, read_meeting
 from meetbridge.meetings.rules import LIMITS
+from meetbridge.meetings.unfinished import admin_view, unfinished_of
+from meetbridge.tenants.api import admin_caller
 
 router = Router(tags=["meetings"])
 
@@ -187,3 +189,37 @@ def move_meeting(request: HttpRequest, meeting_id: str, payload: RescheduleIn):
 def cancel_meeting(request: HttpRequest, meeting_id: str):
     cancel(caller(request), meeting_id)
     return Status(204, None)
+
+
+class UnfinishedMeetingOut(Schema):
+    id: str
+    title: str
+    start: datetime
+    end: datetime
+    organizer: str
+    status: str = Field(
+        description="Where the change stopped: inserting, rescheduling, cancelling, or failed "
+        "(its event still to be withdrawn)."
+    )
+    problem: ProblemOut
+    tries: int = Field(description="Failed tries so far at finishing it.")
+    since: datetime = Field(description="When the booking last changed state.")
+    gave_up_at: datetime | None = Field(
+        None, description="When meetbridge stopped trying (null: it keeps trying)."
+    )
+    next_try_at: datetime | None = Field(None, description="The next try, while it keeps trying.")
+
+
+@router.get(
+    "/unfinished-meetings",
+    response={200: list[UnfinishedMeetingOut], 401: ErrorOut, 403: ErrorOut},
+    summary="Tenant admins: meetings meetbridge could not finish on the calendar, oldest first",
+    description=(
+        "Changes the sweep gave up on (the organizer can try again) and failed bookings whose "
+        "event the calendar has not let meetbridge withdraw yet (tried again until gone). The "
+        "same list as the admin's home page, at most 200."
+    ),
+)
+def unfinished_meetings(request: HttpRequest):
+    person = admin_caller(request)
+    return [admin_view(booking) for booking in unfinished_of(person.tenant)[:200]]

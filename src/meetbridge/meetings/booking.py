@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -45,7 +46,13 @@ from meetbridge.meetings.reservations import (
     take_lease,
 )
 from meetbridge.meetings.resume import release_stale_holds
-from meetbridge.meetings.rules import check_booking, first_busy, recheck_window, request_payload
+from meetbridge.meetings.rules import (
+    check_booking,
+    first_busy,
+    hidden_under_own_time,
+    recheck_window,
+    request_payload,
+)
 from meetbridge.meetings.unfinished import withdraw
 from meetbridge.scheduling.consent import time_zone_of
 from meetbridge.scheduling.limits import SchedulingRules, widest_buffers
@@ -230,29 +237,22 @@ def check_still_free(
     wanted: Interval,
     *,
     own_time: Interval | None = None,
+    own_event_id: str = "",
     rules: Mapping[str, SchedulingRules] | None = None,
 ) -> None:
     """Reads everyone's free/busy again (the calendar's view: what is already on them);
     raises when someone is busy, or too close to busy time for their buffers (`rules`, by
-    e-mail), or cannot be read."""
+    e-mail), or cannot be read. For a move, `own_time` and `own_event_id` are the meeting's:
+    where free/busy cannot tell the meeting from what else lies in its time, those people's
+    events are read one by one without it (`rules.hidden_under_own_time`)."""
     rules = rules or {}
     reach_back, reach_on = widest_buffers(rules.values())
     window = recheck_window(wanted, own_time)
-    try:
-        found = provider.free_busy(
-            as_email=organizer,
-            emails=emails,
-            start=min(window.start, wanted.start - reach_back),
-            end=max(window.end, wanted.end + reach_on),
-        )
-    except ProviderError as error:
-        raise calendar_failure(error) from error
-    unknown = next((email for email in emails if email in found.unknown), None)
-    if unknown is not None:
-        raise errors.calendar_unreadable(unknown)
-    taken = first_busy(wanted, found.busy, emails, own_time=own_time)
-    if taken is not None:
-        raise errors.slot_taken(taken, organizer)
+    start, end = (
+        min(window.start, wanted.start - reach_back),
+        max(window.end, wanted.end + reach_on),
+    )
+    found = _read_busy(provider.free_busy, organizer, emails, start, end)
     buffers = {
         email: (
             timedelta(minutes=r.buffer_before_minutes),
@@ -260,9 +260,31 @@ def check_still_free(
         )
         for email, r in rules.items()
     }
-    crowded = first_busy(wanted, found.busy, emails, own_time=own_time, buffers=buffers)
+    busy, exact = found.busy, set()
+    if own_time is not None and own_event_id:
+        exact = set(hidden_under_own_time(wanted, busy, emails, own_time=own_time, buffers=buffers))
+    if exact:
+        besides = partial(provider.busy_besides, event_id=own_event_id)
+        busy = {**busy, **_read_busy(besides, organizer, sorted(exact), start, end).busy}
+    taken = first_busy(wanted, busy, emails, own_time=own_time, exact=exact)
+    if taken is not None:
+        raise errors.slot_taken(taken, organizer, moving=own_time is not None)
+    crowded = first_busy(wanted, busy, emails, own_time=own_time, buffers=buffers, exact=exact)
     if crowded is not None:
         raise errors.too_close(crowded, organizer)
+
+
+def _read_busy(read, organizer: str, emails: list[str], start: datetime, end: datetime):
+    """`read` (free/busy, or busy time event by event) for everyone, or the refusal: a person
+    whose calendar cannot be read is never free."""
+    try:
+        found = read(as_email=organizer, emails=emails, start=start, end=end)
+    except ProviderError as error:
+        raise calendar_failure(error) from error
+    unknown = next((email for email in emails if email in found.unknown), None)
+    if unknown is not None:
+        raise errors.calendar_unreadable(unknown)
+    return found
 
 
 def insert(booking: Booking, provider: CalendarProvider, *, attendee_emails) -> EventView:

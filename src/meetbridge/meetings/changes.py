@@ -74,7 +74,7 @@ def reschedule(
         reserve_move(booking, wanted, now=now)
     except SlotTaken as taken:
         email = next(seat.email for seat in seats if seat.person_id == taken.person_id)
-        raise errors.slot_taken(email, person.email) from None
+        raise errors.slot_taken(email, person.email, moving=True) from None
     except Overtaken:
         raise errors.in_progress() from None
     try:
@@ -97,6 +97,7 @@ def _move(
             emails,
             wanted,
             own_time=booking.interval,
+            own_event_id=booking.event_id,
             rules=rules,
         )
     except MeetingError:

@@ -20,8 +20,13 @@ class MeetingError(ApiError):
         return cls(status, code, message, **detail)
 
 
-def slot_taken(email: str, organizer_email: str) -> MeetingError:
-    if email == organizer_email:
+def slot_taken(email: str, organizer_email: str, *, moving: bool = False) -> MeetingError:
+    """`moving`: the time asked for is a meeting's new time, which nobody offered as free, so
+    the person is busy then, not "no longer free"."""
+    if moving:
+        who = "You are" if email == organizer_email else f"{email} is"
+        message = f"{who} busy at the new time; pick another time."
+    elif email == organizer_email:
         message = "You are no longer free at that time; pick another slot."
     else:
         message = f"{email} is no longer free at that time; pick another slot."

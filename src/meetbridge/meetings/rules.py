@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -201,26 +201,65 @@ def first_busy(
     *,
     own_time: Interval | None = None,
     buffers: Mapping[str, tuple[timedelta, timedelta]] | None = None,
+    exact: Collection[str] = (),
 ) -> str | None:
     """The first of `emails` (in that order) whose busy time overlaps `wanted`.
 
     `own_time` is the meeting's current time when it is being moved: the calendar shows it as
     busy, but it is the meeting itself, not a conflict. Free/busy merges overlapping events, so
-    only a block that is exactly the meeting's time is the meeting alone. A block reaching
-    beyond it holds someone else's event too, which may reach anywhere into the meeting's time:
-    the whole block counts. (`busy` must be read over `recheck_window`, so that such an event
-    shows beyond the meeting instead of being cut off at its edge.) An event wholly inside the
-    meeting's time cannot be told from the meeting itself. `buffers`: by e-mail, the time
-    (before, after) a person keeps free around a new meeting.
+    a block that holds the whole of the meeting's time holds the meeting, and whatever reaches
+    beyond it is someone else's event: only that part counts here. What lies *inside* the
+    meeting's time cannot be told from the meeting by free/busy: `hidden_under_own_time` names
+    the people for whom that matters, and their busy time is read event by event, leaving our
+    own event out (`exact`: those people, whose busy time holds no block of ours, so all of it
+    counts). (`busy` must be read over `recheck_window`, so that an event reaching out of the
+    meeting's time shows beyond it instead of being cut off at its edge.) `buffers`: by e-mail,
+    the time (before, after) a person keeps free around a new meeting.
     """
     for email in emails:
-        before, after = (buffers or {}).get(email, (timedelta(0), timedelta(0)))
+        reach = reach_of(wanted, (buffers or {}).get(email))
+        ours = None if email in exact else own_time
         for block in busy.get(email, ()):
-            if own_time is not None and block == own_time:
-                continue
-            if overlaps(widen(block, after, before), wanted):
+            if any(overlaps(part, reach) for part in beyond(block, ours)):
                 return email
     return None
+
+
+def hidden_under_own_time(
+    wanted: Interval,
+    busy: Mapping[str, Sequence[Interval]],
+    emails: Sequence[str],
+    *,
+    own_time: Interval,
+    buffers: Mapping[str, tuple[timedelta, timedelta]] | None = None,
+) -> list[str]:
+    """The people whose free/busy cannot say whether the moved meeting meets something inside
+    its own old time: one of their blocks holds the whole meeting (merged with anything else
+    there, even an event of exactly the same time), and the new time reaches into it."""
+    return [
+        email
+        for email in emails
+        if overlaps(reach_of(wanted, (buffers or {}).get(email)), own_time)
+        and any(holds(block, own_time) for block in busy.get(email, ()))
+    ]
+
+
+def reach_of(wanted: Interval, buffer: tuple[timedelta, timedelta] | None) -> Interval:
+    """The time a person needs free for `wanted`: with their buffers (before, after) around it."""
+    before, after = buffer or (timedelta(0), timedelta(0))
+    return widen(wanted, before, after)
+
+
+def holds(block: Interval, inner: Interval) -> bool:
+    return block.start <= inner.start and inner.end <= block.end
+
+
+def beyond(block: Interval, own_time: Interval | None) -> list[Interval]:
+    """What of a busy block is not the meeting's own time (all of it, unless it holds that)."""
+    if own_time is None or not holds(block, own_time):
+        return [block]
+    parts = [Interval(block.start, own_time.start), Interval(own_time.end, block.end)]
+    return [part for part in parts if part.start < part.end]
 
 
 def widen(block: Interval, earlier: timedelta, later: timedelta) -> Interval:

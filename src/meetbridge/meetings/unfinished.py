@@ -107,3 +107,20 @@ def unfinished_of(tenant) -> QuerySet[Booking]:
         .select_related("organizer")
         .order_by("changed_at")
     )
+
+
+def admin_view(booking: Booking) -> dict:
+    """One unfinished booking as a tenant admin sees it (the API's UnfinishedMeetingOut)."""
+    return {
+        "id": booking.event_id,
+        "title": booking.title,
+        "start": booking.start,
+        "end": booking.end,
+        "organizer": booking.organizer.email,
+        "status": booking.state,
+        "problem": states.unfinished_problem(booking.state, booking.withdrawal_pending),
+        "tries": booking.tries,
+        "since": booking.changed_at,
+        "gave_up_at": booking.gave_up_at,
+        "next_try_at": booking.next_try_at,
+    }

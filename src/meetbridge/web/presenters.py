@@ -47,6 +47,7 @@ OPERATION_WORDS = {
     "calendar.freebusy.query": "Read free/busy times",
     "calendar.events.insert": "Created a calendar event",
     "calendar.events.get": "Read back an event it created",
+    "calendar.events.list": "Read the times of a person's events to move a meeting",
     "calendar.events.patch": "Moved an event it created",
     "calendar.events.delete": "Cancelled an event it created",
     "integration.key_saved": "Key saved",

@@ -8,6 +8,7 @@ import json
 import math
 import re
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -263,6 +264,31 @@ def list_events(request, d, token, tenant, mailbox, body):
 
 
 @graph(READ_ROLES)
+def calendar_view(request, d, token, tenant, mailbox, body):
+    """The mailbox's events between startDateTime and endDateTime (ISO 8601), each with the
+    mailbox's own `showAs` (an invitation not yet answered shows as tentative)."""
+    moments = []
+    for name in ("startDateTime", "endDateTime"):
+        raw = request.query_params.get(name, "")
+        try:
+            moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+        except ValueError:
+            raise errors.bad_request(
+                f"This request requires a time window specified by the query string parameters "
+                f"StartDateTime and EndDateTime ({name}).",
+                "ErrorInvalidParameter",
+            ) from None
+        moments.append(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
+    zone = _zone(request)
+    value = [
+        {**events.view(event, mailbox.email, zone), "showAs": status}
+        for _, _, status, event in events.schedule_items(d, mailbox.email, *moments)
+    ]
+    context = f"{CONTEXT}#users('{mailbox.email}')/calendarView"
+    return _answer(request, {"@odata.context": context, "value": value})
+
+
+@graph(READ_ROLES)
 def get_event(request, d, token, tenant, mailbox, body):
     event = events.find(d, mailbox, request.path_params["event_id"])
     return _answer(request, _event_json(request, d, event, mailbox))
@@ -306,6 +332,8 @@ routes = [
     Route(f"{U}/calendar/events", create_event, methods=["POST"]),
     Route(f"{U}/events", list_events, methods=["GET"]),
     Route(f"{U}/calendar/events", list_events, methods=["GET"]),
+    Route(f"{U}/calendarView", calendar_view, methods=["GET"]),
+    Route(f"{U}/calendar/calendarView", calendar_view, methods=["GET"]),
     Route(f"{U}/events/{{event_id}}", get_event, methods=["GET"]),
     Route(f"{U}/events/{{event_id}}", patch_event, methods=["PATCH"]),
     Route(f"{U}/events/{{event_id}}", delete_event, methods=["DELETE"]),

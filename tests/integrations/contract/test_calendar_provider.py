@@ -230,6 +230,42 @@ def test_reschedule_moves_the_event_and_the_busy_time(world):
     ]
 
 
+def test_busy_time_besides_our_event_shows_what_free_busy_merges_under_it(world):
+    """Free/busy shows one block where the meeting and other events of its time lie; read
+    event by event without the meeting, the others show: one of exactly its time, one inside
+    it, one reaching over its edge. Ours is left out on every copy of it, answered or not."""
+    provider = world.provider()
+    ours = draft(minutes=60, attendee_emails=(ATTENDEE, OTHER))
+    provider.create_event(draft=ours)
+    world.answer(ATTENDEE, ours.event_id, "accepted")
+    end = MONDAY + timedelta(hours=1)
+    world.seed_foreign_event(ATTENDEE, MONDAY, end)
+    world.seed_foreign_event(
+        ATTENDEE, MONDAY + timedelta(minutes=20), MONDAY + timedelta(minutes=30)
+    )
+    world.seed_foreign_event(OTHER, MONDAY - timedelta(minutes=15), MONDAY + timedelta(minutes=15))
+    window = (MONDAY - timedelta(hours=1), end + timedelta(hours=1))
+    shown = busy_times(provider, ATTENDEE, *window)  # merged, or one item per event
+    assert (MONDAY, end) in shown and all(s >= MONDAY and e <= end for s, e in shown)
+
+    found = provider.busy_besides(
+        as_email=ORGANIZER,
+        emails=[ORGANIZER, ATTENDEE, OTHER, STRANGER],
+        start=window[0],
+        end=window[1],
+        event_id=ours.event_id,
+    )
+    assert found.busy[ORGANIZER] == []
+    assert sorted((i.start, i.end) for i in found.busy[ATTENDEE]) == [
+        (MONDAY, end),
+        (MONDAY + timedelta(minutes=20), MONDAY + timedelta(minutes=30)),
+    ]
+    assert [(i.start, i.end) for i in found.busy[OTHER]] == [
+        (MONDAY - timedelta(minutes=15), MONDAY + timedelta(minutes=15))
+    ]
+    assert STRANGER in found.unknown and STRANGER not in found.busy
+
+
 def test_cancel_frees_the_time_and_the_event_reads_as_cancelled_or_gone(world):
     provider = world.provider()
     wanted = draft()

@@ -165,3 +165,42 @@ def test_an_event_is_ours_only_when_it_carries_our_whole_marker():
     assert marked({"meetbridge_booking": "42", "x": "y"}).carries({"meetbridge_booking": "42"})
     assert not marked({"meetbridge_booking": "41"}).carries({"meetbridge_booking": "42"})
     assert not marked({}).carries({})
+
+
+def _event(event_id: str, **extra) -> dict:
+    return {
+        "id": event_id,
+        "start": {"dateTime": "2026-03-02T09:00:00Z"},
+        "end": {"dateTime": "2026-03-02T09:30:00Z"},
+        **extra,
+    }
+
+
+def test_busy_events_leave_out_ours_and_what_free_busy_would_not_count():
+    owner = "cy@acme.test"
+    body = {
+        "items": [
+            _event("ours"),  # the attendee's copy of our meeting: same id
+            _event("same_time"),  # someone else's, exactly our time: busy
+            _event("cancelled", status="cancelled"),
+            _event("available", transparency="transparent"),
+            _event("declined", attendees=[{"email": owner, "responseStatus": "declined"}]),
+            _event("declined_self", attendees=[{"self": True, "responseStatus": "declined"}]),
+            _event("accepted", attendees=[{"email": owner, "responseStatus": "accepted"}]),
+        ],
+        "nextPageToken": "p2",
+    }
+    busy, page = wire.read_busy_events(body, owner, "ours")
+    assert busy == [Interval(T0, T0 + timedelta(minutes=30))] * 2
+    assert page == "p2"
+    assert wire.read_busy_events({"items": []}, owner, "ours") == ([], None)
+    with pytest.raises(ValueError):
+        wire.read_busy_events({"items": "nope"}, owner, "ours")
+
+
+def test_reading_events_for_busy_time_asks_for_times_and_the_owners_answer_only():
+    """Free/busy only, never event contents: no title, description, location or guest list."""
+    fields = wire.events_request(datetime(2026, 12, 1, 9, tzinfo=UTC), datetime(2026, 12, 1, 10, tzinfo=UTC))["fields"]  # fmt: skip
+    for content in ("summary", "description", "location", "email", "organizer", "creator"):
+        assert content not in fields
+    assert "attendees(self,responseStatus)" in fields

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from meetbridge.integrations.provider import EventDraft
+from meetbridge.integrations.provider import EventDraft, Interval
 from meetbridge.integrations.providers.microsoft import wire
 
 T = datetime(2030, 3, 4, 10, tzinfo=UTC)
@@ -101,3 +101,26 @@ def test_only_our_property_set_is_read():
 
 def test_filter_quotes_are_escaped():
     assert "''" in wire.find_filter("it's")
+
+
+def test_calendar_view_leaves_out_our_meeting_by_its_icaluid_and_free_time():
+    def event(uid, show_as="busy", **extra):
+        return {"iCalUId": uid, "showAs": show_as, "start": {"dateTime": "2030-03-04T10:00:00.0000000", "timeZone": "UTC"}, "end": {"dateTime": "2030-03-04T11:00:00.0000000", "timeZone": "UTC"}, **extra}  # fmt: skip
+
+    body = {
+        "value": [
+            event("OURS", "tentative"),  # an attendee's unanswered copy of our meeting
+            event("OTHER"),  # exactly our time, someone else's: busy
+            event("FREE", "free"),
+            event("ELSEWHERE", "workingElsewhere"),
+            event("GONE", isCancelled=True),
+            event("MAYBE", "Tentative"),
+        ]
+    }
+    assert wire.read_calendar_view(body, "OURS") == [
+        Interval(T, T + timedelta(hours=1)),
+        Interval(T, T + timedelta(hours=1)),
+    ]
+    assert len(wire.read_calendar_view(body, None)) == 3
+    with pytest.raises(ValueError):
+        wire.read_calendar_view({"value": None}, "OURS")

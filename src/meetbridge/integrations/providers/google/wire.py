@@ -91,6 +91,51 @@ def read_freebusy(body: Any, emails: list[str]) -> FreeBusy:
 merge_freebusy = pieces.merge_freebusy
 
 
+def events_request(start: datetime, end: datetime, page_token: str | None = None) -> dict:
+    """events.list over [start, end): each occurrence on its own, only what free/busy needs."""
+    params = {
+        "timeMin": rfc3339(start),
+        "timeMax": rfc3339(end),
+        "singleEvents": "true",
+        "maxResults": "2500",
+        # Times and the owner's own answer only: no title, description or other attendees.
+        "fields": "items(id,status,transparency,start,end,attendees(self,responseStatus)),"
+        "nextPageToken",
+    }
+    if page_token:
+        params["pageToken"] = page_token
+    return params
+
+
+def read_busy_events(body: Any, owner: str, leave_out: str) -> tuple[list[Interval], str | None]:
+    """The busy time of one page of `owner`'s events, the event `leave_out` left out (an
+    attendee's copy has the organizer's id), by freeBusy's rules: cancelled events, events
+    shown as available and invitations the owner declined leave the owner free. With the
+    next page's token, if any."""
+    if not isinstance(body, Mapping) or not isinstance(body.get("items", []), list):
+        raise ValueError("events answer has no items list")
+    busy = []
+    for item in body.get("items", []):
+        if not isinstance(item, Mapping):
+            raise ValueError("an event is not an object")
+        if item.get("id") == leave_out or not _blocks_time(item, owner):
+            continue
+        busy.append(Interval(_event_time(item.get("start")), _event_time(item.get("end"))))
+    token = body.get("nextPageToken")
+    return busy, token if isinstance(token, str) and token else None
+
+
+def _blocks_time(item: Mapping[str, Any], owner: str) -> bool:
+    if item.get("status") == "cancelled" or item.get("transparency") == "transparent":
+        return False
+    for attendee in item.get("attendees") or []:
+        if isinstance(attendee, Mapping) and (
+            attendee.get("self") or str(attendee.get("email", "")).lower() == owner
+        ):
+            return attendee.get("responseStatus") != "declined"
+    return True
+
+
 # --- events -----------------------------------------------------------------------------------
 
 

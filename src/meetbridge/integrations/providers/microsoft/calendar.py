@@ -196,6 +196,27 @@ class MicrosoftGraphProvider(HttpProvider):
         except ValueError as exc:
             raise diagnose_malformed_answer("getSchedule").error(200) from exc
 
+    def _left_out(self, organizer: str, event_id: str) -> str | None:
+        """Our event's iCalUId: every attendee's copy carries the organizer's."""
+        ours = self._find(organizer, event_id)
+        return ours.get("iCalUId") if isinstance(ours, Mapping) else None
+
+    def _busy_events(self, person, start, end, leave_out, observe) -> list:
+        """`person`'s calendarView, our event (by its iCalUId) left out."""
+        _, data = self._call(
+            "graph.calendarView",
+            "GET",
+            f"{wire.user_path(person)}/calendarView",
+            person,
+            params=wire.calendar_view_request(start, end),
+            detail="busy time without the meeting being moved",
+            observe=observe,
+        )
+        try:
+            return wire.read_calendar_view(data, leave_out)
+        except ValueError as exc:
+            raise diagnose_malformed_answer("calendarView").error(200) from exc
+
     def _event_body(self, draft: EventDraft) -> Any:
         return wire.event_body(draft)
 

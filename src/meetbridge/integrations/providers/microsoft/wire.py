@@ -170,6 +170,34 @@ def _busy_items(items: list[Any]) -> list[Interval]:
     return intervals
 
 
+def calendar_view_request(start: datetime, end: datetime) -> dict[str, str]:
+    """calendarView over [start, end): each occurrence on its own, only what busy time needs.
+    A few hours never hold 1000 events, so one page is the whole answer."""
+    return {
+        "startDateTime": start.astimezone(UTC).isoformat(),
+        "endDateTime": end.astimezone(UTC).isoformat(),
+        "$select": "showAs,start,end,iCalUId,isCancelled",
+        "$top": "1000",
+    }
+
+
+def read_calendar_view(body: Any, leave_out: str | None) -> list[Interval]:
+    """The busy time of a calendarView answer, the event whose `iCalUId` is `leave_out` left
+    out (every attendee's copy carries the organizer's iCalUId), by getSchedule's rules."""
+    if not isinstance(body, Mapping) or not isinstance(body.get("value"), list):
+        raise ValueError("calendarView answer has no value list")
+    busy = []
+    for item in body["value"]:
+        if not isinstance(item, Mapping):
+            raise ValueError("an event is not an object")
+        if (leave_out and item.get("iCalUId") == leave_out) or item.get("isCancelled") is True:
+            continue
+        if str(item.get("showAs", "busy")).lower() in FREE_STATUSES:
+            continue
+        busy.append(Interval(parse_time(item.get("start")), parse_time(item.get("end"))))
+    return busy
+
+
 # --- events -----------------------------------------------------------------------------------
 
 
