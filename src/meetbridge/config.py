@@ -58,6 +58,9 @@ class Config:
     google_oidc_client_id: str = ""
     google_oidc_client_secret: str = ""
     google_oidc_discovery_url: str = DEFAULT_GOOGLE_OIDC_DISCOVERY_URL
+    microsoft_oidc_client_id: str = ""
+    microsoft_oidc_client_secret: str = ""
+    microsoft_oidc_discovery_url: str = ""  # default: the `organizations` authority
     public_url: str = ""
     email_url: str = ""
     freebusy_cache_seconds: int = 30
@@ -131,6 +134,12 @@ def _count(env: dict[str, str], name: str, default: int, *, least: int) -> int:
 
 def _base(env: dict[str, str], name: str, default: str) -> str:
     return (env.get(name, "").strip() or default).rstrip("/")
+
+
+def microsoft_organizations_discovery(login_base: str) -> str:
+    """Sign in with Microsoft's default authority: work and school accounts of any directory
+    (meetbridge then admits only the directories its tenants connected)."""
+    return f"{login_base}/organizations/v2.0/.well-known/openid-configuration"
 
 
 def _ca_bundle(env: dict[str, str]) -> str | None:
@@ -210,6 +219,12 @@ def load_config(environ: dict[str, str] | None = None) -> Config:
         google_oidc_client_secret=env.get("GOOGLE_OIDC_CLIENT_SECRET", "").strip(),
         google_oidc_discovery_url=env.get("GOOGLE_OIDC_DISCOVERY_URL", "").strip()
         or DEFAULT_GOOGLE_OIDC_DISCOVERY_URL,
+        microsoft_oidc_client_id=env.get("MICROSOFT_OIDC_CLIENT_ID", "").strip(),
+        microsoft_oidc_client_secret=env.get("MICROSOFT_OIDC_CLIENT_SECRET", "").strip(),
+        microsoft_oidc_discovery_url=env.get("MICROSOFT_OIDC_DISCOVERY_URL", "").strip()
+        or microsoft_organizations_discovery(
+            _base(env, "MICROSOFT_LOGIN_BASE", DEFAULT_MICROSOFT_LOGIN_BASE)
+        ),
         public_url=env.get("MEETBRIDGE_PUBLIC_URL", "").strip().rstrip("/"),
         email_url=env.get("EMAIL_URL", "").strip(),
         sweep_grace_seconds=_count(env, "MEETBRIDGE_SWEEP_GRACE_SECONDS", 60, least=0),

@@ -113,16 +113,17 @@ def seed_meetbridge() -> bool:
         )
         if person.granted:  # as if they had granted it on the Calendar access page
             _grant(created, person)
-    _forget_google_accounts(tenant)
+    _forget_sandbox_accounts(tenant)
     return _forget_the_previous_sandbox(tenant)
 
 
-def _forget_google_accounts(tenant) -> None:
-    """The sandbox's Google accounts are new at every start, each with a new `sub`; links to
-    the accounts of an earlier run would make the people look like re-created accounts."""
+def _forget_sandbox_accounts(tenant) -> None:
+    """The sandbox's Google and Microsoft accounts are new at every start, each with a new
+    `sub` (Google) or directory and object id (Microsoft); links to the accounts of an earlier
+    run would make the people look like re-created accounts."""
     from meetbridge.tenants.models import Identity
 
-    Identity.objects.filter(person__tenant=tenant, provider="google").delete()
+    Identity.objects.filter(person__tenant=tenant, provider__in=("google", "microsoft")).delete()
 
 
 def register_sign_in_client(sandbox_url: str, port: int) -> dict:

@@ -23,6 +23,8 @@ from meetbridge.demo_week import DOMAIN, PEOPLE
 APP_FILE_NAME = "demo-microsoft-app.json"  # certificate: what to paste on the Integrations page
 SECRET_FILE_NAME = "demo-microsoft-secret.json"  # the same app with a client secret instead
 APP_NAME = "meetbridge demo"
+OPERATOR_DOMAIN = "operator.meetbridge.test"  # the operator's own directory, for sign-in
+SIGN_IN_PATH = "/sign-in/microsoft/callback"
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,20 @@ def write_app_file(var_dir: Path, values: dict, name: str = APP_FILE_NAME) -> Pa
     with os.fdopen(fd, "w") as handle:
         json.dump(values, handle, indent=2)
     return path
+
+
+def register_sign_in_app(sandbox_url: str, port: int) -> dict:
+    """Local mode's app registration for Sign in with Microsoft: multi-tenant, in a directory
+    of its own (as an operator's would be), redirecting to this server. It admits people of
+    the demo directory once the demo organisation is switched to Microsoft 365."""
+    from workspace_sandbox.microsoft.client import MicrosoftSandbox
+
+    microsoft = MicrosoftSandbox(sandbox_url)
+    operator = microsoft.create_tenant(OPERATOR_DOMAIN)
+    return microsoft.sign_in_app(
+        operator["tenant_id"],
+        [f"http://{host}:{port}{SIGN_IN_PATH}" for host in ("localhost", "127.0.0.1")],
+    )
 
 
 def seed_microsoft_demo(

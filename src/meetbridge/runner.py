@@ -93,6 +93,12 @@ def run(
         os.environ["MICROSOFT_LOGIN_BASE"] = sandbox.microsoft_login_base
         os.environ["MICROSOFT_GRAPH_BASE"] = sandbox.microsoft_graph_base
         os.environ["MICROSOFT_CA_BUNDLE"] = str(sandbox.ca_path)
+        if not os.environ.get("MICROSOFT_OIDC_CLIENT_ID"):  # Sign in with Microsoft, likewise
+            from meetbridge.demo_microsoft import register_sign_in_app
+
+            app = register_sign_in_app(sandbox.url, port)
+            os.environ["MICROSOFT_OIDC_CLIENT_ID"] = app["client_id"]
+            os.environ["MICROSOFT_OIDC_CLIENT_SECRET"] = app["client_secret"]
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "meetbridge.settings")
     import django
@@ -135,7 +141,8 @@ def run(
             f"Microsoft 365 demo directory {microsoft_demo.tenant_id} (same people): paste "
             f"{microsoft_demo.app_path} (certificate) or {microsoft_demo.secret_path} (secret) "
             f"as a Microsoft 365 credential. Admin consent is not granted yet: grant it at "
-            f"{sandbox.url}/console/microsoft.\n",
+            f"{sandbox.url}/console/microsoft. Once switched, the demo people can also use "
+            "Sign in with Microsoft.\n",
             flush=True,
         )
     processes = processes or default_processes()

@@ -33,7 +33,7 @@ from starlette.routing import Route
 from . import google_errors as errors
 from .google_errors import TokenError
 from .ids import new_access_token, new_authorization_code
-from .state import AuthorizationCode, User, World
+from .state import AuthorizationCode, SigningKey, User, World
 
 AUTHORIZATION_CODE = "authorization_code"
 CODE_LIFETIME = 600
@@ -91,11 +91,15 @@ async def discovery(request: Request) -> JSONResponse:
     )
 
 
-def public_jwk(world: World) -> dict:
-    key = world.id_token_key()
+def jwk_of(key: SigningKey) -> dict:
+    """The public half of a signing key, as a JWKS lists it."""
     public = serialization.load_pem_private_key(key.private_pem, password=None).public_key()
     jwk = json.loads(RSAAlgorithm.to_jwk(public))
     return {**jwk, "kid": key.key_id, "alg": "RS256", "use": "sig"}
+
+
+def public_jwk(world: World) -> dict:
+    return jwk_of(world.id_token_key())
 
 
 async def certs(request: Request) -> JSONResponse:
@@ -332,17 +336,40 @@ def claims_of(
 def id_token(world: World, account: User, code: AuthorizationCode, issuer: str, now: float) -> str:
     claims = claims_of(world, account, code, issuer, now)
     fault = world.id_token_fault
+    if fault == "email_not_verified":
+        claims["email_verified"] = False
+    claims = with_claim_fault(
+        claims,
+        fault,
+        now,
+        other_audience="someone-else.apps.googleusercontent.com",
+        other_issuer="https://accounts.example.invalid",
+    )
+    tampered = {"email": "someone.else@" + claims["email"].rsplit("@", 1)[1]}
+    return signed(claims, world.id_token_key(), fault, tampered)
+
+
+def with_claim_fault(
+    claims: dict, fault: str, now: float, *, other_audience: str, other_issuer: str
+) -> dict:
+    """The claims made wrong in the way `fault` names (the faults every provider shares)."""
+    claims = dict(claims)
     if fault == "expired":
         claims["iat"], claims["exp"] = int(now) - 7200, int(now) - 3600
     elif fault == "wrong_audience":
-        claims["aud"] = claims["azp"] = "someone-else.apps.googleusercontent.com"
+        claims["aud"] = other_audience
+        if "azp" in claims:
+            claims["azp"] = other_audience
     elif fault == "wrong_issuer":
-        claims["iss"] = "https://accounts.example.invalid"
+        claims["iss"] = other_issuer
     elif fault == "wrong_nonce":
         claims["nonce"] = "not-the-nonce-you-sent"
-    elif fault == "email_not_verified":
-        claims["email_verified"] = False
-    key = world.id_token_key()
+    return claims
+
+
+def signed(claims: dict, key: SigningKey, fault: str, tampered: dict) -> str:
+    """An RS256 JWT of `claims`; `foreign_signer` signs with a key nobody published (same kid),
+    `tampered` changes the payload after signing (to the claims in `tampered`)."""
     signing_pem = key.private_pem
     if fault == "foreign_signer":
         signing_pem = rsa.generate_private_key(public_exponent=65537, key_size=2048).private_bytes(
@@ -353,8 +380,8 @@ def id_token(world: World, account: User, code: AuthorizationCode, issuer: str, 
     token = jwt.encode(claims, signing_pem, algorithm="RS256", headers={"kid": key.key_id})
     if fault == "tampered":
         header, _, signature = token.split(".")
-        claims["email"] = "someone.else@" + claims["email"].rsplit("@", 1)[1]
-        payload = base64.urlsafe_b64encode(json.dumps(claims).encode()).rstrip(b"=").decode()
+        changed = json.dumps({**claims, **tampered}).encode()
+        payload = base64.urlsafe_b64encode(changed).rstrip(b"=").decode()
         token = f"{header}.{payload}.{signature}"
     return token
 

@@ -28,6 +28,8 @@ from .microsoft import console as microsoft_console
 from .microsoft import control as microsoft_control
 from .microsoft import graph as microsoft_graph
 from .microsoft import login as microsoft_login
+from .microsoft import sign_in as microsoft_sign_in
+from .microsoft import sign_in_control as microsoft_sign_in_control
 from .microsoft.tls import TlsFiles, ensure_tls
 from .state import World
 from .tokens import token_endpoint
@@ -59,10 +61,12 @@ def create_app(world: World | None = None) -> Starlette:
             *calendar_api.routes,
             *oidc.routes,
             *microsoft_login.routes,
+            *microsoft_sign_in.routes,
             *microsoft_graph.routes,
             Route("/_sandbox/v1/tls", tls_info, methods=["GET"]),
             *control.routes,
             *microsoft_control.routes,
+            *microsoft_sign_in_control.routes,
             *console.routes,
             *microsoft_console.routes,
         ],

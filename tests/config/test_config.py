@@ -157,6 +157,24 @@ def test_hsts_lasts_a_year_in_production_unless_set(tmp_path):
         load_config(production_env(tmp_path, MEETBRIDGE_HSTS_SECONDS="1y"))
 
 
+def test_sign_in_with_microsoft_defaults_to_the_organizations_authority_of_the_login_base(
+    tmp_path,
+):
+    env = {"MEETBRIDGE_VAR_DIR": str(tmp_path)}
+    assert load_config(env).microsoft_oidc_discovery_url == (
+        "https://login.microsoftonline.com/organizations/v2.0/.well-known/openid-configuration"
+    )
+    sandbox = load_config(
+        {**env, "MICROSOFT_LOGIN_BASE": "https://127.0.0.1:8443/microsoft/login/"}
+    )
+    assert sandbox.microsoft_oidc_discovery_url == (
+        "https://127.0.0.1:8443/microsoft/login/organizations/v2.0/.well-known/openid-configuration"
+    )
+    chosen = load_config({**env, "MICROSOFT_OIDC_DISCOVERY_URL": "https://x.test/d", "MICROSOFT_OIDC_CLIENT_ID": " c "})  # fmt: skip
+    assert chosen.microsoft_oidc_discovery_url == "https://x.test/d"
+    assert chosen.microsoft_oidc_client_id == "c"
+
+
 def test_the_booking_lease_is_two_minutes_unless_set_and_never_below_ten_seconds(tmp_path):
     assert load_config(production_env(tmp_path)).booking_lease_seconds == 120
     env = production_env(tmp_path, MEETBRIDGE_BOOKING_LEASE_SECONDS="15")

@@ -74,9 +74,12 @@ class Browsing:
     test_name: str
     contexts: list = field(default_factory=list)
 
-    def page(self, *, phone: bool = False):
+    def page(self, *, phone: bool = False, ignore_https_errors: bool = False):
+        # ignore_https_errors: the Microsoft stand-in's pages are served with the sandbox's own
+        # certificate authority, which the browser does not know.
         context = self.browser.new_context(
             base_url=self.base_url,
+            ignore_https_errors=ignore_https_errors,
             viewport=PHONE if phone else DESKTOP,
             device_scale_factor=1,
             is_mobile=phone,

@@ -51,6 +51,43 @@ def test_a_workspace_user_signs_in_with_google_and_lands_as_a_member(
     browsing.shot(page, "joined-with-google")
 
 
+@pytest.fixture
+def microsoft_sign_in(browsing, live_server, microsoft, settings, people):
+    """Sign in with Microsoft on (authority `organizations`), with the operator's app in the
+    stand-in; Acme's Microsoft 365 integration connected to Acme's directory."""
+    from tests.accounts.conftest import connect_directory, microsoft_settings
+
+    acme = microsoft.create_tenant("acme.test", ["ana@acme.test", "ben@acme.test", "nia@acme.test"])
+    operator = microsoft.create_tenant("meetbridge-operator.test")
+    app = microsoft.sign_in_app(
+        operator["tenant_id"], [f"{live_server.url}/sign-in/microsoft/callback"]
+    )
+    microsoft_settings(settings, microsoft, app)
+    connect_directory(people["acme"], acme["tenant_id"])
+    return acme
+
+
+def test_a_microsoft_365_user_signs_in_with_microsoft_and_lands_as_a_member(
+    browsing, people, microsoft_sign_in
+):
+    Tenant.objects.filter(pk=people["acme"].pk).update(join_policy="domain")
+    page = browsing.page(ignore_https_errors=True)
+    page.goto("/sign-in")
+    browsing.shot(page, "sign-in-with-microsoft", docs=True)
+    page.get_by_role("button", name="Sign in with Microsoft").click()
+    expect(page.get_by_role("heading", name="Pick an account")).to_be_visible()
+    browsing.shot(page, "sandbox-microsoft-account-picker", docs=True)
+    page.get_by_role("button", name="nia@acme.test").click()
+    expect(page.get_by_role("heading", level=1, name="Hello")).to_be_visible()
+    nia = Person.objects.get(email="nia@acme.test")
+    assert nia.tenant == people["acme"] and nia.role == "member"
+    identity = nia.identities.get()
+    assert identity.provider == "microsoft"
+    assert identity.subject.startswith(microsoft_sign_in["tenant_id"] + "/")
+    expect(page.locator(".who")).to_contain_text("Acme")
+    browsing.shot(page, "joined-with-microsoft")
+
+
 def test_an_outsider_is_refused_with_a_page_that_says_why(browsing, people, google_sign_in):
     page = browsing.page()
     page.goto("/sign-in")

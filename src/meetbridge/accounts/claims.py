@@ -29,8 +29,16 @@ class VerifiedIdentity:
     provider: str
     subject: str
     email: str
-    organisation: str  # Google: the Workspace domain (`hd`)
+    organisation: str  # Google: the Workspace domain (`hd`); Microsoft: the directory (`tid`)
     name: str = ""
+    # How the pages name the account and the organisation, e.g. "a Google account of the
+    # Google Workspace domain acme.com".
+    account_kind: str = "Google account"
+    organisation_kind: str = "Google Workspace domain"
+
+    @property
+    def organisation_words(self) -> str:
+        return f"the {self.organisation_kind} {self.organisation}"
 
 
 def accepted_issuers(metadata_issuer: str) -> tuple[str, ...]:

@@ -24,6 +24,10 @@ from meetbridge.tenants.models import Identity, Invitation, Person, Tenant
 from meetbridge.tenants.rules import email_domain
 
 
+def tenant_domain(tenant) -> str:
+    return tenant.domain
+
+
 def audit_sign_in(tenant, operation: str, *, person=None, email: str = "", outcome="ok", detail=""):
     if tenant is None:
         return
@@ -52,24 +56,30 @@ def refuse(
 
 
 def person_for(
-    identity: VerifiedIdentity, tenant: Tenant | None, invitation: Invitation | None = None
+    identity: VerifiedIdentity,
+    tenant: Tenant | None,
+    invitation: Invitation | None = None,
+    organisation_of=tenant_domain,
 ) -> Person:
-    """The person to sign in, created or linked as the rules above say; SignInRefused otherwise."""
+    """The person to sign in, created or linked as the rules above say; SignInRefused otherwise.
+
+    `organisation_of(tenant)` is what the identity's `organisation` must be for that tenant
+    (Google: its domain; Microsoft: its connected directory's id)."""
     provider = identity.provider
     if invitation is not None:
-        _check_invitation_matches(identity, tenant, invitation)
+        _check_invitation_matches(identity, invitation, organisation_of)
     linked = (
         Identity.objects.select_related("person__tenant")
         .filter(provider=provider, subject=identity.subject)
         .first()
     )
     if linked is not None:
-        return _known(identity, tenant, linked)
+        return _known(identity, linked, organisation_of)
     if tenant is None:
         raise refuse(
             "no_tenant",
-            f"No organisation on meetbridge uses the Google Workspace domain "
-            f"{identity.organisation}. If yours should, ask its admin to invite you, or the "
+            f"No organisation on meetbridge uses {identity.organisation_words}. If yours "
+            "should, ask its admin to invite you, or the "
             "operator of this meetbridge to set your organisation up.",
             email=identity.email,
         )
@@ -85,16 +95,16 @@ def person_for(
     existing = Person.objects.select_related("tenant").filter(email=identity.email).first()
     if existing is not None:
         return _link_existing(identity, tenant, existing, invitation)
-    return _join(identity, tenant, invitation)
+    return _join(identity, tenant, invitation, organisation_of)
 
 
-def _check_invitation_matches(identity, tenant, invitation: Invitation) -> None:
-    if identity.organisation != invitation.tenant.domain:
+def _check_invitation_matches(identity, invitation: Invitation, organisation_of) -> None:
+    if identity.organisation != organisation_of(invitation.tenant):
         raise refuse(
             "wrong_tenant",
             f"The invitation is for {invitation.tenant.name} ({invitation.tenant.domain}), but "
-            f"you signed in with a Google account of {identity.organisation}. Choose your "
-            f"{invitation.tenant.domain} account.",
+            f"you signed in with a {identity.account_kind} of {identity.organisation_words}. "
+            f"Choose your {invitation.tenant.domain} account.",
             tenant=invitation.tenant,
             email=identity.email,
             provider=identity.provider,
@@ -110,7 +120,7 @@ def _check_invitation_matches(identity, tenant, invitation: Invitation) -> None:
         )
 
 
-def _known(identity, tenant, linked: Identity) -> Person:
+def _known(identity, linked: Identity, organisation_of) -> Person:
     person = linked.person
     if not person.is_active:
         raise refuse(
@@ -121,12 +131,12 @@ def _known(identity, tenant, linked: Identity) -> Person:
             email=identity.email,
             provider=identity.provider,
         )
-    if person.tenant is None or person.tenant.domain != identity.organisation:
+    if person.tenant is None or organisation_of(person.tenant) != identity.organisation:
         raise refuse(
             "wrong_tenant",
-            f"This Google account now belongs to {identity.organisation}, not to "
-            f"{person.tenant.domain if person.tenant else 'an organisation here'}; it cannot "
-            "sign in to that organisation.",
+            f"This {identity.account_kind} now belongs to {identity.organisation_words}, "
+            f"which is not {person.tenant.name if person.tenant else 'an organisation here'}'s; "
+            "it cannot sign in to that organisation.",
             tenant=person.tenant,
             email=identity.email,
             provider=identity.provider,
@@ -148,8 +158,9 @@ def _link_existing(identity, tenant, person: Person, invitation) -> Person:
     if Identity.objects.filter(person=person, provider=identity.provider).exists():
         raise refuse(
             "account_recreated",
-            f"{person.email} is linked to a different Google account than the one you signed "
-            "in with (the address may have been deleted and created again). Ask an admin of "
+            f"{person.email} is linked to a different {identity.account_kind} than the one you "
+            "signed in with (the address may have been deleted and created again, or moved to "
+            "another account). Ask an admin of "
             f"{tenant.name} to remove and re-invite you.",
             tenant=tenant,
             email=identity.email,
@@ -193,7 +204,7 @@ def _pending_invitation(tenant, email: str) -> Invitation | None:
     )
 
 
-def _join(identity, tenant, invitation) -> Person:
+def _join(identity, tenant, invitation, organisation_of=tenant_domain) -> Person:
     pending = invitation or _pending_invitation(tenant, identity.email)
     if pending is not None:
         with transaction.atomic():
@@ -220,7 +231,7 @@ def _join(identity, tenant, invitation) -> Person:
             )
             _link(identity, person)
     except IntegrityError:  # the same person's second tab won the race
-        return person_for(identity, tenant)
+        return person_for(identity, tenant, organisation_of=organisation_of)
     record(
         tenant=tenant,
         kind=AuditEvent.Kind.MEMBERSHIP,

@@ -25,6 +25,7 @@ from django.urls import reverse
 from joserfc.errors import BadSignatureError, ExpiredTokenError, JoseError
 
 from meetbridge.accounts.claims import SignInRefused, VerifiedIdentity, accepted_issuers
+from meetbridge.accounts.joining import tenant_domain
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +35,17 @@ class ClientSettings:
     client_id: str
     client_secret: str
     discovery_url: str
+    ca_bundle: str | None = None  # certificate authorities to trust instead of the system's
+
+
+def issuer_and_audience(metadata_issuer: str, client_id: str) -> dict:
+    """Authlib's `claims_options`: the discovery document's issuer (both of Google's forms)."""
+    return {
+        "iss": {"essential": True, "values": list(accepted_issuers(metadata_issuer))},
+        "aud": {"essential": True, "value": client_id},
+        "exp": {"essential": True},
+        "sub": {"essential": True},
+    }
 
 
 @dataclass(frozen=True)
@@ -45,6 +57,12 @@ class Provider:
     check_claims: Callable[[dict, str, str, float], VerifiedIdentity]
     # The tenant a verified identity belongs to, by the organisation its provider names.
     tenant_of: Callable[[VerifiedIdentity], object]
+    # (the discovery document's issuer, client_id) -> Authlib's claims_options.
+    claims_options: Callable[[str, str], dict] = issuer_and_audience
+    # The organisation a tenant is at this provider (what a VerifiedIdentity's `organisation`
+    # must equal): Google, the tenant's domain; Microsoft, its connected directory's id.
+    organisation_of: Callable[[object], str] = tenant_domain
+    token_endpoint_auth_method: str = "client_secret_basic"
 
     def is_configured(self) -> bool:
         conf = self.client_settings()
@@ -54,20 +72,30 @@ class Provider:
 _clients: dict[tuple, object] = {}
 
 
+def _client_key(provider: Provider, conf: ClientSettings) -> tuple:
+    return (provider.key, conf.client_id, conf.client_secret, conf.discovery_url, conf.ca_bundle)
+
+
 def client_for(provider: Provider):
     conf = provider.client_settings()
-    key = (provider.key, conf.client_id, conf.client_secret, conf.discovery_url)
+    key = _client_key(provider, conf)
     if key not in _clients:
+        client_kwargs = {
+            "scope": "openid email profile",
+            "code_challenge_method": "S256",
+            "token_endpoint_auth_method": provider.token_endpoint_auth_method,
+            "timeout": 15,
+        }
+        if conf.ca_bundle:
+            # requests lets REQUESTS_CA_BUNDLE override a session's own `verify` unless the
+            # environment is ignored.
+            client_kwargs |= {"verify": conf.ca_bundle, "trust_env": False}
         _clients[key] = OAuth().register(
             name=provider.key,
             client_id=conf.client_id,
             client_secret=conf.client_secret,
             server_metadata_url=conf.discovery_url,
-            client_kwargs={
-                "scope": "openid email profile",
-                "code_challenge_method": "S256",
-                "timeout": 15,
-            },
+            client_kwargs=client_kwargs,
         )
     return _clients[key]
 
@@ -82,7 +110,7 @@ def form_action_origins(providers) -> list[str]:
         if not provider.is_configured():
             continue
         conf = provider.client_settings()
-        client = _clients.get((provider.key, conf.client_id, conf.client_secret, conf.discovery_url))
+        client = _clients.get(_client_key(provider, conf))
         metadata = getattr(client, "server_metadata", None) or {}
         for url in (metadata.get("authorization_endpoint"), conf.discovery_url):
             parts = urlsplit(url or "")
@@ -134,15 +162,9 @@ def finish(request, provider: Provider) -> VerifiedIdentity:
     conf = provider.client_settings()
     try:
         metadata = client.load_server_metadata()
-        issuers = accepted_issuers(metadata.get("issuer", ""))
         token = client.authorize_access_token(
             request,
-            claims_options={
-                "iss": {"essential": True, "values": list(issuers)},
-                "aud": {"essential": True, "value": conf.client_id},
-                "exp": {"essential": True},
-                "sub": {"essential": True},
-            },
+            claims_options=provider.claims_options(metadata.get("issuer", ""), conf.client_id),
         )
     except MismatchingStateError as exc:
         raise SignInRefused(

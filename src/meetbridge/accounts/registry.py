@@ -22,6 +22,7 @@ from importlib import import_module
 
 METHODS = [
     "meetbridge.accounts.google",
+    "meetbridge.accounts.microsoft",
     "meetbridge.accounts.password",
 ]
 

@@ -3,6 +3,8 @@ invitation, password reset and the local outbox."""
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
@@ -17,6 +19,7 @@ from meetbridge.accounts.claims import SignInRefused
 from meetbridge.accounts.password import SignInForm
 from meetbridge.tenants import membership
 
+log = logging.getLogger(__name__)
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 INVITATION_KEY = "meetbridge.join_invitation"
 
@@ -86,8 +89,12 @@ def oidc_callback(request: HttpRequest, provider: str) -> HttpResponse:
             except membership.Gone as gone:
                 raise SignInRefused(gone.code, gone.message) from gone
         tenant = invitation.tenant if invitation else chosen.tenant_of(identity)
-        person = joining.person_for(identity, tenant, invitation)
+        person = joining.person_for(
+            identity, tenant, invitation, organisation_of=chosen.organisation_of
+        )
     except SignInRefused as refusal:
+        if refusal.tenant is None:  # no tenant's audit log to write to
+            log.info("Sign in with %s refused: %s", chosen.label, refusal.code)
         return refused(request, refusal)
     except membership.Conflict as conflict:
         return refused(request, SignInRefused(conflict.code, conflict.message), status=409)

@@ -154,6 +154,42 @@ class MicrosoftSandbox:
     def remove_access_policy(self, tenant_id: str, client_id: str) -> None:
         self._call("DELETE", f"/tenants/{tenant_id}/access-policy/{client_id}")
 
+    # Sign in with Microsoft
+    def set_authentication(
+        self,
+        client_id: str,
+        redirect_uris: list[str],
+        sign_in_audience: str = "AzureADMultipleOrgs",
+    ) -> dict:
+        body = {"redirect_uris": list(redirect_uris), "sign_in_audience": sign_in_audience}
+        return self._call("PUT", f"/apps/{client_id}/authentication", body)
+
+    def sign_in_app(
+        self,
+        tenant_id: str,
+        redirect_uris: list[str],
+        sign_in_audience: str = "AzureADMultipleOrgs",
+        name: str = "meetbridge sign-in",
+    ) -> dict:
+        """An app registration for Sign in with Microsoft, with a client secret:
+        `{"client_id", "client_secret", "tenant_id"}`."""
+        app = self.create_app(tenant_id, name)
+        self.set_authentication(app["client_id"], redirect_uris, sign_in_audience)
+        secret = self.add_secret(app["client_id"])
+        return {"client_id": app["client_id"], "client_secret": secret["secret"], "tenant_id": tenant_id}  # fmt: skip
+
+    def add_personal_account(self, email: str, name: str = "") -> dict:
+        return self._call("POST", "/personal-accounts", {"email": email, "name": name})
+
+    def rename_user(self, email: str, new_email: str) -> dict:
+        return self._call("PUT", f"/mailboxes/{quote(email)}/address", {"email": new_email})
+
+    def set_id_token_fault(self, fault: str = "") -> dict:
+        return self._call("PUT", "/id-token-fault", {"fault": fault})
+
+    def discovery_url(self, authority: str = "organizations") -> str:
+        return f"{self.login_base}/{authority}/v2.0/.well-known/openid-configuration"
+
     # Clock, limits, inspection
     def advance_clock(self, seconds: float) -> dict:
         """The sandbox's one clock (Google's side moves too)."""

@@ -57,6 +57,36 @@ ASSERTION_TIME = "Client assertion is not within its valid time range. Current t
 ASSERTION_AUDIENCE = "The audience claim value is invalid '{aud}'."
 ASSERTION_ISSUER = "The client assertion must have the issuer and subject set to the client id."
 ASSERTION_MALFORMED = "JWT token is invalid or malformed."
+# Sign-in (authorization endpoint and the authorization-code grant).
+REDIRECT_MISMATCH = (
+    "The redirect URI '{uri}' specified in the request does not match the redirect URIs "
+    "configured for the application '{app_id}'. Make sure the redirect URI sent in the request "
+    "matches one added to your application in the Azure portal. Navigate to "
+    "https://aka.ms/redirectUriMismatchError to learn more about how to fix this."
+)
+NOT_IN_TENANT = (
+    "User account '{email}' from identity provider '{idp}' does not exist in tenant '{tenant}' "
+    "and cannot access the application '{app_id}'({name}) in that tenant. The account needs to "
+    "be added as an external user in the tenant first. Sign out and sign in again with a "
+    "different Azure Active Directory user account."
+)
+DECLINED = "User declined to consent to access the app."
+CODE_REDEEMED = (
+    "OAuth2 Authorization code was already redeemed, please retry with a new valid code or use "
+    "an existing refresh token."
+)
+CODE_EXPIRED = (
+    "The provided authorization code or refresh token has expired due to inactivity. Send a new "
+    "interactive authorization request for this user and resource."
+)
+CODE_MALFORMED = "Invalid request. Request is malformed or invalid."
+REPLY_MISMATCH = (
+    "The reply address '{got}' does not match the reply address '{expected}' provided when "
+    "requesting Authorization code."
+)
+PKCE_MISMATCH = (
+    "The Code_Verifier does not match the code_challenge supplied in the authorization request."
+)
 
 
 @dataclass

@@ -21,7 +21,15 @@ from starlette.routing import Route
 
 from . import errors
 from .errors import EntraError
-from .state import GRAPH_APP_ID, GRAPH_RESOURCE, TOKEN_LIFETIME, App, Directory, GraphToken
+from .state import (
+    GRAPH_APP_ID,
+    GRAPH_RESOURCE,
+    PERSONAL_TENANT_ID,
+    TOKEN_LIFETIME,
+    App,
+    Directory,
+    GraphToken,
+)
 
 LOGIN = "/microsoft/login"
 CLIENT_CREDENTIALS = "client_credentials"
@@ -38,12 +46,37 @@ def directory(request: Request) -> Directory:
     return request.app.state.world.microsoft
 
 
-async def openid_configuration(request: Request) -> JSONResponse:
-    tenant = directory(request).tenant(request.path_params["tenant"])
+# Authorities that name no one directory: the issuer in their metadata is a template.
+MULTI_TENANT = {
+    "organizations": "{tenantid}",
+    "common": "{tenantid}",
+    "consumers": PERSONAL_TENANT_ID,
+}
+CLAIMS_SUPPORTED = [
+    "sub", "iss", "cloud_instance_name", "cloud_instance_host_name", "cloud_graph_host_name",
+    "msgraph_host", "aud", "exp", "iat", "auth_time", "acr", "nonce", "preferred_username",
+    "name", "tid", "ver", "at_hash", "c_hash", "email",
+]  # fmt: skip
+
+
+def authority_of(d: Directory, name: str) -> tuple[str, str]:
+    """(the authority's path segment, the tenant id its issuer names) for `/{name}/...`:
+    a directory by id or domain, or a multi-tenant authority; EntraError when unknown."""
+    lowered = name.strip().lower()
+    if lowered in MULTI_TENANT:
+        return lowered, MULTI_TENANT[lowered]
+    tenant = d.tenant(name)
     if tenant is None:
-        refusal = errors.tenant_not_found(request.path_params["tenant"])
+        raise errors.tenant_not_found(name)
+    return tenant.tenant_id, tenant.tenant_id
+
+
+async def openid_configuration(request: Request) -> JSONResponse:
+    try:
+        segment, issuer_tenant = authority_of(directory(request), request.path_params["tenant"])
+    except EntraError as refusal:
         return JSONResponse(refusal.body(), status_code=refusal.status)
-    base = f"{login_base(request)}/{tenant.tenant_id}"
+    base = f"{login_base(request)}/{segment}"
     return JSONResponse(
         {
             "token_endpoint": f"{base}/oauth2/v2.0/token",
@@ -52,18 +85,19 @@ async def openid_configuration(request: Request) -> JSONResponse:
                 "private_key_jwt",
                 "client_secret_basic",
             ],
-            "jwks_uri": f"{login_base(request)}/{tenant.tenant_id}/discovery/v2.0/keys",
+            "jwks_uri": f"{base}/discovery/v2.0/keys",
             "response_modes_supported": ["query", "fragment", "form_post"],
             "subject_types_supported": ["pairwise"],
             "id_token_signing_alg_values_supported": ["RS256"],
             "response_types_supported": ["code", "id_token", "code id_token", "id_token token"],
             "scopes_supported": ["openid", "profile", "email", "offline_access"],
-            "issuer": f"{base}/v2.0",
+            "issuer": f"{login_base(request)}/{issuer_tenant}/v2.0",
             "request_uri_parameter_supported": False,
             "authorization_endpoint": f"{base}/oauth2/v2.0/authorize",
             "device_authorization_endpoint": f"{base}/oauth2/v2.0/devicecode",
             "end_session_endpoint": f"{base}/oauth2/v2.0/logout",
-            "tenant_region_scope": "EU",
+            "claims_supported": CLAIMS_SUPPORTED,
+            "tenant_region_scope": "EU" if segment not in MULTI_TENANT else None,
             "cloud_instance_name": "microsoftonline.com",
         }
     )
@@ -288,5 +322,4 @@ routes = [
         openid_configuration,
         methods=["GET"],
     ),
-    Route(f"{LOGIN}/{{tenant}}/oauth2/v2.0/token", token_endpoint, methods=["POST"]),
-]
+]  # the token endpoint is served by sign_in.py: it also redeems sign-in codes

@@ -17,6 +17,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 GRAPH_RESOURCE = "https://graph.microsoft.com"
+PERSONAL_TENANT_ID = "9188040d-6c67-4c5b-b112-36a304b66dad"  # every personal Microsoft account
+# Who may sign in to an app registration ("Supported account types"), as Entra names them.
+MY_ORG = "AzureADMyOrg"
+MULTIPLE_ORGS = "AzureADMultipleOrgs"
+ORGS_AND_PERSONAL = "AzureADandPersonalMicrosoftAccount"
+SIGN_IN_AUDIENCES = (MY_ORG, MULTIPLE_ORGS, ORGS_AND_PERSONAL)
 GRAPH_APP_ID = "00000003-0000-0000-c000-000000000000"
 KNOWN_ROLES = frozenset(
     {
@@ -56,6 +62,11 @@ class Mailbox:
     time_zone: str = "UTC"
     licensed: bool = True  # False: no Exchange Online mailbox (MailboxNotEnabledForRESTAPI)
     teams: bool = True  # False: Graph silently makes a plain meeting instead of a Teams one
+    name: str = ""  # the display name; made from the address when not given
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.email.split("@", 1)[0].replace(".", " ").title()
 
 
 @dataclass
@@ -117,6 +128,24 @@ class App:
     disabled: bool = False
     secrets: dict[str, Secret] = field(default_factory=dict)
     certificates: dict[str, Certificate] = field(default_factory=dict)
+    # Sign-in ("Authentication" in the portal): where codes may go back to, and who may sign in.
+    redirect_uris: tuple[str, ...] = ()
+    sign_in_audience: str = MY_ORG
+
+
+@dataclass
+class SignInCode:
+    """What an authorization code stands for until the app redeems it at the token endpoint."""
+
+    client_id: str
+    redirect_uri: str
+    tenant_id: str  # the signed-in account's home directory (PERSONAL_TENANT_ID for personal)
+    object_id: str
+    scope: str
+    nonce: str
+    code_challenge: str
+    code_challenge_method: str
+    expires_at: float
 
 
 @dataclass
@@ -156,6 +185,12 @@ class Directory:
     in_flight: dict[tuple[str, str], int] = field(default_factory=lambda: defaultdict(int))
     recent: dict[tuple[str, str], deque] = field(default_factory=lambda: defaultdict(deque))
     hold: object | None = None  # an asyncio.Event Graph requests wait on, when set
+    # Sign in with Microsoft (OpenID Connect): see sign_in.py.
+    personal_accounts: dict[str, Mailbox] = field(default_factory=dict)  # by address
+    sign_in_codes: dict[str, SignInCode] = field(default_factory=dict)
+    redeemed_codes: set[str] = field(default_factory=set)
+    signing_key: object | None = None  # a SigningKey, made on first use (slow to generate)
+    id_token_fault: str = ""
 
     def moment(self) -> datetime:
         return datetime.fromtimestamp(self.clock.now(), UTC)
@@ -181,6 +216,23 @@ class Directory:
             if found is not None:
                 return tenant, found
         return None
+
+    def account(self, email: str) -> tuple[str, Mailbox] | None:
+        """(home directory id, account) of someone who can sign in: a directory's user or a
+        personal Microsoft account."""
+        found = self.mailbox_anywhere(email)
+        if found is not None:
+            return found[0].tenant_id, found[1]
+        personal = self.personal_accounts.get(email.strip().lower())
+        return (PERSONAL_TENANT_ID, personal) if personal is not None else None
+
+    def account_by_id(self, tenant_id: str, object_id: str) -> Mailbox | None:
+        if tenant_id == PERSONAL_TENANT_ID:
+            people = self.personal_accounts.values()
+        else:
+            tenant = self.tenants.get(tenant_id)
+            people = tenant.mailboxes.values() if tenant else ()
+        return next((m for m in people if m.object_id == object_id), None)
 
     def events_of(self, email: str) -> list[Event]:
         """Events in the mailbox: organised there, or an invitation to it."""
