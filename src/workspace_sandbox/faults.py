@@ -3,6 +3,11 @@
 A lost response is the case that makes retries dangerous: the change (an inserted event, an
 issued token) is made, then the caller gets a 503 `backendError` instead of the answer — what a
 client sees when a gateway times out. Google's clients treat that as retryable.
+
+`error_statuses` mixes several injected statuses (one picked at random each time, e.g. 503 and
+429); `retry_after_seconds` is the `Retry-After` the Microsoft routes send with an injected 429
+or 503 (Graph's own default is a few seconds; a test makes it 0 so nobody sleeps); `seed`
+makes the dice repeat from one run to the next.
 """
 
 from __future__ import annotations
@@ -10,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import json
 import random
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from fnmatch import fnmatchcase
 
 from .google_errors import ApiError, backend_error, user_rate_limited
@@ -26,13 +31,17 @@ class Faults:
     paths: list[str] = field(default_factory=list)  # shell patterns; empty means every route
     methods: list[str] = field(default_factory=list)  # empty means every method
     times: int | None = None  # how many more faulty responses; None means no limit
+    error_statuses: list[int] = field(default_factory=list)  # when set, instead of error_status
+    retry_after_seconds: int | float = 1  # Retry-After of an injected Microsoft 429 or 503
+    seed: int | None = None  # for the same faults in the same order on each run
+    _dice: random.Random = field(default_factory=random.Random, repr=False, compare=False)
 
     @classmethod
     def from_json(cls, body: object) -> Faults:
         """Raises ValueError saying which field is wrong."""
         if not isinstance(body, dict):
             raise ValueError("The body must be a JSON object.")
-        unknown = set(body) - set(cls.__dataclass_fields__)
+        unknown = set(body) - {name for name in cls.__dataclass_fields__ if name[0] != "_"}
         if unknown:
             raise ValueError(f"Unknown fields: {', '.join(sorted(unknown))}.")
         faults = cls(**body)
@@ -53,10 +62,30 @@ class Faults:
         faults.methods = [m.upper() for m in faults.methods]
         if faults.times is not None and (not isinstance(faults.times, int) or faults.times < 0):
             raise ValueError("times must be a non-negative integer or null.")
+        statuses = faults.error_statuses
+        if not isinstance(statuses, list) or not all(
+            isinstance(s, int) and not isinstance(s, bool) and 400 <= s <= 599 for s in statuses
+        ):
+            raise ValueError("error_statuses must be a list of HTTP error statuses (400-599).")
+        wait = faults.retry_after_seconds
+        if isinstance(wait, bool) or not isinstance(wait, int | float) or not 0 <= wait <= 3600:
+            raise ValueError("retry_after_seconds must be a number from 0 to 3600.")
+        seed = faults.seed
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
+            raise ValueError("seed must be an integer or null.")
+        faults._dice = random.Random(faults.seed)
         return faults
 
     def to_json(self) -> dict:
-        return asdict(self)
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name[0] != "_"}
+
+    def roll(self, rate: float) -> bool:
+        return bool(rate) and self._dice.random() < rate
+
+    def status(self) -> int:
+        if self.error_statuses:
+            return self._dice.choice(self.error_statuses)
+        return self.error_status
 
     def applies_to(self, method: str, path: str) -> bool:
         if self.methods and method.upper() not in self.methods:
@@ -81,10 +110,13 @@ def is_microsoft_route(path: str) -> bool:
     return path.startswith(("/microsoft/login/", "/microsoft/graph/"))
 
 
-def microsoft_error_for(path: str, status: int) -> tuple[dict, dict[str, str]]:
+def microsoft_error_for(
+    path: str, status: int, retry_after: int | float = 1
+) -> tuple[dict, dict[str, str]]:
     """Entra's or Graph's body for an injected failure, and its headers (429 and 503 carry
     Retry-After, as Graph sends them)."""
-    headers = {"Retry-After": "1"} if status in (429, 503) else {}
+    seconds = f"{retry_after:g}"
+    headers = {"Retry-After": seconds} if status in (429, 503) else {}
     if path.startswith("/microsoft/login/"):
         code = 90033 if status >= 500 else 50196 if status == 429 else 90014
         text = {
@@ -140,15 +172,11 @@ class FaultInjection:
             return await self.app(scope, receive, send)
         if faults.latency_ms:
             await asyncio.sleep(faults.latency_ms / 1000)
-        if faults.error_rate and random.random() < faults.error_rate and faults.take():
-            return await _respond(send, *_failure(path, faults.error_status))
-        if (
-            faults.lose_response_rate
-            and random.random() < faults.lose_response_rate
-            and faults.take()
-        ):
+        if faults.roll(faults.error_rate) and faults.take():
+            return await _respond(send, *_failure(path, faults.status(), faults))
+        if faults.roll(faults.lose_response_rate) and faults.take():
             await self.app(scope, receive, _discard)
-            return await _respond(send, *_failure(path, 503))
+            return await _respond(send, *_failure(path, 503, faults))
         if faults.answer_latency_ms:
             return await _answer_late(self.app, scope, receive, send, faults.answer_latency_ms)
         return await self.app(scope, receive, send)
@@ -168,9 +196,9 @@ async def _answer_late(app, scope, receive, send, delay_ms: int) -> None:
         await send(message)
 
 
-def _failure(path: str, status: int) -> tuple[int, dict, dict[str, str]]:
+def _failure(path: str, status: int, faults: Faults) -> tuple[int, dict, dict[str, str]]:
     if is_microsoft_route(path):
-        return (status, *microsoft_error_for(path, status))
+        return (status, *microsoft_error_for(path, status, faults.retry_after_seconds))
     return status, error_for(path, status), {}
 
 

@@ -2,6 +2,7 @@
 
 Registered for the whole suite in tests/conftest.py:
 - `google_settings`: meetbridge pointed at the sandbox, with quick retries.
+- `microsoft_settings`: the same for the sandbox's Microsoft 365 stand-in (its own CA).
 - `jobs`: the real huey queue, drained on demand (`jobs.run_due(now)`), so background work runs
   deterministically in the test's thread; tasks scheduled for later run once `now` passes them.
 - `workspace`: the tenant's Google Workspace in the sandbox (admin and member are users, a
@@ -23,19 +24,36 @@ from meetbridge.integrations import connection, verification
 from meetbridge.integrations.backoff import BACKOFF
 
 
-@pytest.fixture
-def google_settings(settings, sandbox):
-    # What one test learnt about Google must not reach the next: reused answers, pauses.
+def point_at_the_sandbox(settings, **options) -> dict:
+    """meetbridge's settings with `options`; nothing one test learnt about a provider (reused
+    answers, pauses) reaches the next."""
     caches["freebusy"].clear()
     BACKOFF.clear()
-    settings.MEETBRIDGE = {
-        **settings.MEETBRIDGE,
-        "GOOGLE_TOKEN_URI": sandbox.token_uri,
-        "GOOGLE_API_BASE": sandbox.url,
-        "GOOGLE_RETRY_BASE_SECONDS": 0.01,
-        "GOOGLE_RETRY_MAX_SECONDS": 0.05,
-    }
+    settings.MEETBRIDGE = {**settings.MEETBRIDGE, **options}
     return settings.MEETBRIDGE
+
+
+@pytest.fixture
+def google_settings(settings, sandbox):
+    return point_at_the_sandbox(
+        settings,
+        GOOGLE_TOKEN_URI=sandbox.token_uri,
+        GOOGLE_API_BASE=sandbox.url,
+        GOOGLE_RETRY_BASE_SECONDS=0.01,
+        GOOGLE_RETRY_MAX_SECONDS=0.05,
+    )
+
+
+@pytest.fixture
+def microsoft_settings(settings, microsoft):
+    return point_at_the_sandbox(
+        settings,
+        MICROSOFT_LOGIN_BASE=microsoft.login_base,
+        MICROSOFT_GRAPH_BASE=microsoft.graph_base,
+        MICROSOFT_CA_BUNDLE=microsoft.ca_path,
+        MICROSOFT_RETRY_BASE_SECONDS=0.01,
+        MICROSOFT_RETRY_MAX_SECONDS=0.05,
+    )
 
 
 class Jobs:

@@ -36,7 +36,16 @@ def test_over_the_limit_says_when_to_come_back_on_every_route():
     assert calendar_failure(error).headers == {"Retry-After": "3"}
     unnamed = ProviderError("quota_exceeded", "enough today", retryable=True)
     assert calendar_failure(unnamed).headers == {"Retry-After": "3600"}
-    assert provider_error(ProviderError("unreachable", "down")).headers == {}
+
+def test_the_providers_own_trouble_says_when_to_try_again_and_a_setup_problem_does_not():
+    down = ProviderError("unreachable", "down", retryable=True)
+    assert provider_error(down).headers == {"Retry-After": "5"}
+    assert calendar_failure(down).headers == {"Retry-After": "5"}
+    named = ProviderError("microsoft_error", "503", retryable=True, retry_after=12)
+    assert calendar_failure(named).headers == {"Retry-After": "12"}
+    no_grant = ProviderError("delegation_missing", "no grant", retryable=True, fix="Step 2")
+    assert provider_error(no_grant).headers == {}
+    assert calendar_failure(no_grant).headers == {}
 
 
 class Clock:

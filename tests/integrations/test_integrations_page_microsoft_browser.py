@@ -18,19 +18,6 @@ playwright = pytest.importorskip("playwright.sync_api")
 PASSWORD = "x" * 12  # the `admin` fixture's
 
 
-@pytest.fixture
-def microsoft_settings(settings, microsoft):
-    settings.MEETBRIDGE = {
-        **settings.MEETBRIDGE,
-        "MICROSOFT_LOGIN_BASE": microsoft.login_base,
-        "MICROSOFT_GRAPH_BASE": microsoft.graph_base,
-        "MICROSOFT_CA_BUNDLE": microsoft.ca_path,
-        "MICROSOFT_RETRY_BASE_SECONDS": 0.01,
-        "MICROSOFT_RETRY_MAX_SECONDS": 0.05,
-    }
-    return settings.MEETBRIDGE
-
-
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_an_admin_chooses_microsoft_365_and_the_page_turns_verified_after_consent(

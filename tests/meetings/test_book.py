@@ -25,7 +25,7 @@ def test_a_booking_lands_on_both_calendars_with_the_attendee_invited(team):
     assert meeting["html_link"].startswith("https://")
     assert set(meeting) == {
         "id", "status", "title", "start", "end", "organizer", "attendees", "html_link",
-        "video_link", "moving_to", "problem",
+        "video_link", "moving_to", "problem", "video_note",
     }  # fmt: skip
 
     [on_ben] = meetbridge_events(team.sandbox, ben.email)

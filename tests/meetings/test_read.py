@@ -15,7 +15,7 @@ from tests.meetings.helpers import booking_body, meetbridge_events, next_weekday
 
 CONTRACT_FIELDS = {
     "id", "status", "title", "start", "end", "organizer", "attendees", "html_link", "video_link",
-    "moving_to", "problem",
+    "moving_to", "problem", "video_note",
 }  # fmt: skip
 
 

@@ -135,6 +135,12 @@ def test_a_lost_token_response_still_issued_a_token(sandbox, setup):
         {"answer_latency_ms": 60_001},
         {"paths": "/token"},
         {"surprise": 1},
+        {"_dice": 1},
+        {"error_statuses": [200]},
+        {"error_statuses": 503},
+        {"retry_after_seconds": -1},
+        {"retry_after_seconds": True},
+        {"seed": "seven"},
     ],
 )
 def test_invalid_fault_settings_are_refused(sandbox, faults):

@@ -1,20 +1,60 @@
-"""Per-person backoff after a provider said "over the limit", shared by every thread.
+"""Waiting before trying a provider again: the retry policy of one call, and the per-person
+pause every thread shares after a provider said "over the limit".
 
-Calendar providers limit calls per impersonated person (Google: 600 a minute). Once one call
-for a person is told to slow down, every other call for that person waits out the same pause,
-or is refused at once with how long to wait, instead of each retrying into the limit and
-prolonging it. Provider-neutral: keyed by (credential, person). Pure apart from a lock.
+`RetryPolicy` says how often a call is tried and how long it waits in between (exponential,
+with jitter, a server's Retry-After honoured up to a bound). Pure.
+
+`PersonBackoff`: calendar providers limit calls per impersonated person or mailbox (Google: 600
+a minute; Outlook: per app and mailbox). Once one call for a person is told to slow down, every
+other call for that person waits out the same pause, or is refused at once with how long to
+wait, instead of each retrying into the limit and prolonging it. Keyed by (credential, person).
+Pure apart from a lock.
+
+Provider-neutral: the shared call loop (`integrations/http.py`) applies both.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 FIRST_PAUSE_SECONDS = 1.0
 LONGEST_PAUSE_SECONDS = 60.0
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    max_attempts: int = 4
+    base_delay: float = 0.5  # seconds before the second attempt, doubled each time after
+    max_delay: float = 8.0
+
+    @classmethod
+    def from_options(cls, options: Mapping[str, Any], prefix: str) -> RetryPolicy:
+        """From settings named `{prefix}_RETRY_ATTEMPTS`, `_BASE_SECONDS`, `_MAX_SECONDS`."""
+        return cls(
+            max_attempts=int(options.get(f"{prefix}_RETRY_ATTEMPTS", 4)),
+            base_delay=float(options.get(f"{prefix}_RETRY_BASE_SECONDS", 0.5)),
+            max_delay=float(options.get(f"{prefix}_RETRY_MAX_SECONDS", 8.0)),
+        )
+
+    def delay(self, attempt: int, random: Callable[[], float], retry_after: float | None = None):
+        """Seconds to wait after failed attempt number `attempt` (1-based).
+
+        Half the exponential step is fixed and half random ("equal jitter"), so waits grow
+        while parallel callers spread out; a server's Retry-After wins when it is longer,
+        but never beyond `max_delay`.
+        """
+        step = min(self.max_delay, self.base_delay * 2 ** (attempt - 1))
+        wait = step / 2 + random() * step / 2
+        if retry_after is not None and retry_after > wait:
+            wait = retry_after
+        return min(wait, self.max_delay)
+
+    def gives_up_after(self, attempt: int) -> bool:
+        return attempt >= self.max_attempts
 
 
 @dataclass

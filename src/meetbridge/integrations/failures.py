@@ -5,7 +5,7 @@ go through `http_status`, whichever calendar system (Google, Microsoft) failed. 
 
 Over a limit (the provider's rate limit or usage quota) is 429 with `Retry-After`: the caller
 should slow down, and nothing is wrong with the setup. The provider's own trouble (unreachable,
-its 5xx, a token it refused twice) is 503. A refusal that needs an admin (delegation, API
+its 5xx, a token it refused twice) is 503, also with `Retry-After`. A refusal that needs an admin (delegation, API
 switched off, a bad key) is 502: the upstream refused, and waiting alone may not help.
 """
 
@@ -34,6 +34,9 @@ SETUP_PROBLEM_STATUS = 502
 # When the provider named no time: a per-minute rate limit lifts within the minute; a usage
 # quota (changes per day) is not worth trying again within the hour.
 DEFAULT_RETRY_AFTER_SECONDS = {"rate_limited": 30, "quota_exceeded": 3600}
+# The provider unreachable or failing (503 here): as the outage answers do when our own
+# database is down, a short wait before trying again.
+PROVIDER_TROUBLE_RETRY_AFTER_SECONDS = 5
 
 
 def http_status(error: ProviderError) -> int:
@@ -51,12 +54,16 @@ def is_provider_trouble(error: ProviderError) -> bool:
 
 
 def retry_after_seconds(error: ProviderError) -> int | None:
-    """Whole seconds for a `Retry-After` header, for an over-limit failure; else None."""
-    if not is_over_limit(error):
+    """Whole seconds for a `Retry-After` header: for an over-limit failure or the provider's
+    own trouble (the time the provider named, else a default); None for anything waiting
+    alone does not fix."""
+    if not is_provider_trouble(error):
         return None
     given = getattr(error, "retry_after", None)
     if given is not None and given > 0:
         return max(1, math.ceil(given))
+    if not is_over_limit(error):
+        return PROVIDER_TROUBLE_RETRY_AFTER_SECONDS
     return DEFAULT_RETRY_AFTER_SECONDS.get(error.code, 30)
 
 

@@ -1,4 +1,5 @@
-"""Cutting a free/busy question into the pieces a provider accepts. Pure.
+"""Cutting a free/busy question into the pieces a provider accepts, and their answers back
+into one. Pure.
 
 Every provider limits how many people and how long a range one free/busy call may ask about;
 each passes its own limits here.
@@ -9,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from meetbridge.integrations.provider import Interval
+from meetbridge.integrations.provider import FreeBusy, Interval
 
 
 def split_range(start: datetime, end: datetime, span: timedelta) -> list[Interval]:
@@ -33,3 +34,29 @@ def normalise_emails(emails: Iterable[str]) -> list[str]:
     for email in emails:
         seen.setdefault(email.strip().lower(), None)
     return [e for e in seen if e]
+
+
+def merge_intervals(intervals: Iterable[Interval]) -> list[Interval]:
+    """Sorted, with overlapping or touching intervals joined (pieces of a split range meet)."""
+    merged: list[Interval] = []
+    for item in sorted(intervals, key=lambda i: (i.start, i.end)):
+        if merged and item.start <= merged[-1].end:
+            if item.end > merged[-1].end:
+                merged[-1] = Interval(merged[-1].start, item.end)
+        else:
+            merged.append(item)
+    return merged
+
+
+def merge_freebusy(parts: Iterable[FreeBusy]) -> FreeBusy:
+    """Answers for pieces of people and time, as one. Unknown anywhere means unknown."""
+    busy: dict[str, list[Interval]] = {}
+    unknown: dict[str, str] = {}
+    for part in parts:
+        for email, intervals in part.busy.items():
+            busy.setdefault(email, []).extend(intervals)
+        unknown.update(part.unknown)
+    return FreeBusy(
+        busy={e: merge_intervals(i) for e, i in busy.items() if e not in unknown},
+        unknown=unknown,
+    )

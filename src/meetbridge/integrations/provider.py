@@ -9,7 +9,7 @@ All datetimes are timezone-aware.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
@@ -70,6 +70,10 @@ class EventView:
     html_link: str | None
     video_link: str | None
     marker: dict[str, str] = field(default_factory=dict)
+
+    def carries(self, marker: Mapping[str, str]) -> bool:
+        """The event is ours when it carries every private property we would have set."""
+        return bool(marker) and all(self.marker.get(k) == v for k, v in marker.items())
 
 
 class ProviderError(Exception):

@@ -110,6 +110,12 @@ class MeetingOut(Schema):
         description="Something meetbridge could not finish on the calendar (it stopped trying, "
         "or keeps trying to withdraw a failed booking's event).",
     )
+    video_note: str | None = Field(
+        None,
+        description="Set when a video link was asked for (`video: true`) and the calendar "
+        "created the meeting without one, e.g. video meetings are not available to the "
+        "organizer; null otherwise.",
+    )
 
 
 @router.post(

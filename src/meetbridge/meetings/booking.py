@@ -342,7 +342,7 @@ def confirm(booking: Booking, view: EventView, provider: CalendarProvider) -> Me
         withdraw(booking, provider)
         raise errors.pending()
     record_event(booking, view)
-    return Meeting.from_event(view)
+    return Meeting.from_event(view, video_asked=booking.video)
 
 
 def fail(booking: Booking, refusal: MeetingError) -> None:

@@ -125,7 +125,7 @@ def _move(
             raise calendar_failure(error) from error
     else:
         settle_move(booking, view)
-    return Meeting.from_event(view)
+    return Meeting.from_event(view, video_asked=booking.video)
 
 
 def settle_move(booking: Booking, view: EventView) -> None:

@@ -8,7 +8,7 @@ from django.utils import timezone
 from meetbridge.integrations.provider import Attendee, Interval
 from meetbridge.meetings import states
 from meetbridge.meetings.event_ids import event_id_for
-from meetbridge.meetings.meeting import Meeting
+from meetbridge.meetings.meeting import Meeting, video_note
 
 
 class Booking(models.Model):
@@ -87,9 +87,10 @@ class Booking(models.Model):
         moving_to = None
         if self.state == states.RESCHEDULING and self.pending_start and self.pending_end:
             moving_to = Interval(self.pending_start, self.pending_end)
+        status = states.shown_status(self.state, self.status)
         return Meeting(
             id=self.event_id,
-            status=states.shown_status(self.state, self.status),
+            status=status,
             moving_to=moving_to,
             problem=states.unfinished_problem(self.state, self.withdrawal_pending)
             if self.unfinished
@@ -103,6 +104,7 @@ class Booking(models.Model):
             ),
             html_link=self.html_link or None,
             video_link=self.video_link or None,
+            video_note=video_note(self.video, self.video_link, status),
         )
 
 

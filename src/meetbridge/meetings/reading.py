@@ -75,7 +75,7 @@ def read_fresh(booking: Booking, provider: CalendarProvider) -> Meeting:
     record_event(booking, view)
     if booking.state in states.UNSETTLED:
         return booking.as_meeting()  # a change under way shows as such, not as the old state
-    return Meeting.from_event(view)
+    return Meeting.from_event(view, video_asked=booking.video)
 
 
 def list_meetings(person, *, now: datetime) -> list[Meeting]:

@@ -29,15 +29,7 @@ def google_world(sandbox, google_settings):
 
 
 @pytest.fixture
-def microsoft_world(sandbox, microsoft, settings):
-    settings.MEETBRIDGE = {
-        **settings.MEETBRIDGE,
-        "MICROSOFT_LOGIN_BASE": microsoft.login_base,
-        "MICROSOFT_GRAPH_BASE": microsoft.graph_base,
-        "MICROSOFT_CA_BUNDLE": microsoft.ca_path,
-        "MICROSOFT_RETRY_BASE_SECONDS": 0.01,
-        "MICROSOFT_RETRY_MAX_SECONDS": 0.05,
-    }
+def microsoft_world(sandbox, microsoft, microsoft_settings):
     return MicrosoftWorld(sandbox, microsoft, DOMAIN, PEOPLE)
 
 

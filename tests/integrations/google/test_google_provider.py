@@ -9,9 +9,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from meetbridge.integrations.backoff import RetryPolicy
 from meetbridge.integrations.provider import EventDraft, ProviderError
 from meetbridge.integrations.providers.google.calendar import GoogleConfig, GoogleWorkspaceProvider
-from meetbridge.integrations.providers.google.retry import RetryPolicy
 from meetbridge.integrations.tokens import TokenCache
 
 DOMAIN = "acme.test"

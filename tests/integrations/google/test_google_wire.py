@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from meetbridge.integrations.provider import EventDraft, FreeBusy, Interval
+from meetbridge.integrations.provider import EventDraft, EventView, FreeBusy, Interval
 from meetbridge.integrations.providers.google import wire
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -159,9 +159,12 @@ def test_all_day_events_start_at_midnight_utc():
 
 
 def test_an_event_is_ours_only_when_it_carries_our_whole_marker():
-    assert wire.marker_matches({"meetbridge_booking": "42", "x": "y"}, {"meetbridge_booking": "42"})
-    assert not wire.marker_matches({"meetbridge_booking": "41"}, {"meetbridge_booking": "42"})
-    assert not wire.marker_matches({}, {})
+    def marked(marker: dict) -> EventView:
+        return EventView("abcde", "confirmed", "", T0, T0, "", (), None, None, marker)
+
+    assert marked({"meetbridge_booking": "42", "x": "y"}).carries({"meetbridge_booking": "42"})
+    assert not marked({"meetbridge_booking": "41"}).carries({"meetbridge_booking": "42"})
+    assert not marked({}).carries({})
 
 
 def _event(event_id: str, **extra) -> dict:

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from meetbridge.integrations.http import parse_retry_after
-from meetbridge.integrations.providers.google.retry import (
-    RetryPolicy,
-    is_retryable,
-)
+from meetbridge.integrations.backoff import RetryPolicy
+from meetbridge.integrations.http import FINAL, SLOW_DOWN, TRY_AGAIN, parse_retry_after
+from meetbridge.integrations.providers.google.retry import classify, is_retryable
 
 
 @pytest.mark.parametrize(
@@ -38,6 +36,31 @@ def test_google_documents_these_as_retryable(status, reason):
 )
 def test_everything_else_is_final(status, reason):
     assert not is_retryable(status, reason)
+
+
+def google_error(reason: str) -> dict:
+    return {"error": {"errors": [{"reason": reason, "domain": "usageLimits"}]}}
+
+
+@pytest.mark.parametrize(
+    ("status", "reason", "verdict"),
+    [
+        (429, "rateLimitExceeded", SLOW_DOWN),
+        (403, "userRateLimitExceeded", SLOW_DOWN),
+        (503, "backendError", TRY_AGAIN),
+        (403, "quotaExceeded", FINAL),
+        (404, "notFound", FINAL),
+    ],
+)
+def test_google_states_for_the_shared_loop_which_answers_slow_down_or_retry(
+    status, reason, verdict
+):
+    assert classify(status, google_error(reason)) == verdict
+
+
+def test_the_policy_reads_a_providers_settings():
+    options = {"GOOGLE_RETRY_ATTEMPTS": "2", "GOOGLE_RETRY_BASE_SECONDS": "0.1"}
+    assert RetryPolicy.from_options(options, "GOOGLE") == RetryPolicy(2, 0.1, 8.0)
 
 
 def test_waits_grow_exponentially_with_jitter_and_are_bounded():

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from meetbridge.integrations.providers.google.retry import RetryPolicy
+from meetbridge.integrations.backoff import RetryPolicy
 from meetbridge.integrations.providers.microsoft import MicrosoftConfig, MicrosoftGraphProvider
 from meetbridge.integrations.tokens import TokenCache
 

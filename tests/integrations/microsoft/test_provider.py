@@ -125,7 +125,8 @@ def test_plain_meeting_is_noted_when_teams_is_not_available(provider, microsoft)
     microsoft.change_mailbox(ADELE, teams=False)
     view = provider.create_event(draft=draft(video=True))
     assert view.video_link is None
-    assert any(r.outcome == "no_teams_link" for r in provider.records)
+    [note] = [r for r in provider.records if r.outcome == "no_video_link"]
+    assert note.operation == "graph.events.create" and "no Teams link" in note.detail
 
 
 def test_move_and_attendee_answers(provider, microsoft):
@@ -173,6 +174,14 @@ def test_token_endpoint_trouble_is_retried(provider, sandbox):
     provider.verify(as_email=ADELE)
     token = next(r for r in provider.records if r.operation == "entra.token")
     assert token.outcome == "ok"
+
+
+def test_a_throttled_sign_in_is_retried_not_taken_for_an_unknown_tenant(provider, sandbox):
+    # msal reads a 429 on the tenant's metadata as "unable to get authority configuration".
+    sandbox.set_faults(error_rate=1, error_status=429, paths=["/microsoft/login/*"], times=2)
+    provider.verify(as_email=ADELE)
+    token = next(r for r in provider.records if r.operation == "entra.token")
+    assert token.outcome == "ok" and "3 attempts" in token.detail
 
 
 def test_at_most_four_calls_at_a_time_per_mailbox(provider, microsoft):

@@ -114,6 +114,23 @@ def test_faults_apply_to_graph_with_retry_after(graph, sandbox):
     assert graph.call("GET", EVENTS).status_code == 200
 
 
+def test_mixed_injected_statuses_with_a_chosen_retry_after_repeat_with_a_seed(graph, sandbox):
+    def statuses() -> list[int]:
+        sandbox.set_faults(
+            error_rate=0.5, error_statuses=[429, 503], retry_after_seconds=0, seed=7,
+            paths=["/microsoft/graph/*"],
+        )  # fmt: skip
+        answers = [graph.call("GET", EVENTS) for _ in range(40)]
+        for answer in answers:
+            if answer.status_code != 200:
+                assert answer.headers["Retry-After"] == "0"
+        return [answer.status_code for answer in answers]
+
+    first = statuses()
+    assert {429, 503, 200} == set(first)
+    assert statuses() == first  # the same seed, the same faults in the same order
+
+
 def _event(**extra) -> dict:
     return {
         "subject": "Plan",

@@ -10,12 +10,11 @@ state per call), tokens come from the process-wide `TokenCache`.
 
 from __future__ import annotations
 
-import random
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -24,42 +23,17 @@ import google.auth.transport.requests
 import requests
 from google.oauth2 import service_account
 
-from meetbridge.integrations.backoff import BACKOFF, PersonBackoff
-from meetbridge.integrations.http import (
-    host,
-    json_or_text,
-    parse_retry_after,
-    pooled_session,
-    report_call,
-)
+from meetbridge.integrations.backoff import RetryPolicy
+from meetbridge.integrations.http import Call, HttpProvider, host, pooled_session
 from meetbridge.integrations.provider import (
     CallObserver,
-    CallRecord,
     EventDraft,
     EventView,
     FreeBusy,
     ProviderError,
 )
-from meetbridge.integrations.providers.google import wire
-from meetbridge.integrations.providers.google.diagnosis import (
-    Context,
-    Diagnosis,
-    api_error_reason,
-    diagnose_api_error,
-    diagnose_malformed_answer,
-    diagnose_token_error,
-    diagnose_unreachable,
-)
-from meetbridge.integrations.providers.google.retry import (
-    RetryPolicy,
-    is_rate_limit,
-    is_retryable,
-)
+from meetbridge.integrations.providers.google import diagnosis, retry, wire
 from meetbridge.integrations.providers.google.scope import CALENDAR_SCOPE
-from meetbridge.integrations.tokens import TOKENS, TokenCache
-
-# Answers a caller asked to handle itself, as the audit log names them.
-ACCEPTED_OUTCOMES = {404: "not_found", 409: "conflict", 410: "gone"}
 
 
 @dataclass(frozen=True)
@@ -104,31 +78,22 @@ def _refresh_error_body(exc: google.auth.exceptions.RefreshError) -> Mapping[str
 # --- the provider ----------------------------------------------------------------------------
 
 
-class GoogleWorkspaceProvider:
+class GoogleWorkspaceProvider(HttpProvider):
     """One tenant's Google Workspace, through one service-account key."""
 
     name = "google"
+    CREATE_OPERATION = "calendar.events.insert"
+    NO_VIDEO_LINK_NOTE = "no Meet link: Google made a meeting without one"
+    FREE_BUSY_SPAN = wire.MAX_FREEBUSY_SPAN
+    FREE_BUSY_PEOPLE = wire.MAX_FREEBUSY_CALENDARS
+    free_busy_pool = _pool
 
     def __init__(
-        self,
-        *,
-        key: Mapping[str, str],
-        credential_key: str,
-        config: GoogleConfig,
-        observe: CallObserver | None = None,
-        tokens: TokenCache = TOKENS,
-        sleep: Callable[[float], None] = time.sleep,
-        jitter: Callable[[], float] = random.random,
-        backoff: PersonBackoff = BACKOFF,
+        self, *, key: Mapping[str, str], credential_key: str, config: GoogleConfig, **shared: Any
     ) -> None:
+        """`shared`: the observer, token cache, sleep, jitter and backoff (see HttpProvider)."""
+        super().__init__(credential_key=credential_key, config=config, **shared)
         self._key = dict(key)
-        self._credential_key = credential_key  # integration and key version: tokens per key
-        self._config = config
-        self._observe = observe or (lambda record: None)
-        self._tokens = tokens
-        self._sleep = sleep
-        self._jitter = jitter
-        self._backoff = backoff
 
     # -- the interface --
 
@@ -139,64 +104,16 @@ class GoogleWorkspaceProvider:
         revoked, and a check must see the setup as it is now.
         """
         subject = as_email.strip().lower()
-        self._tokens.forget((self._credential_key, subject))
-        now = datetime.now(UTC).replace(microsecond=0)
-        result = self.free_busy(
-            as_email=subject, emails=[subject], start=now, end=now + timedelta(hours=1)
-        )
-        if subject in result.unknown:
+        unreadable = self._read_own_calendar(subject)
+        if unreadable is not None:
             raise ProviderError(
                 "calendar_unreadable",
                 f"Google signed meetbridge in as {subject} but could not read their calendar "
-                f"({result.unknown[subject]}).",
+                f"({unreadable}).",
                 fix=f"Make sure {subject} has Google Calendar turned on in your Workspace "
                 "(Admin console > Apps > Google Workspace > Calendar), then click Check again.",
                 retryable=True,
             )
-
-    def free_busy(
-        self, *, as_email: str, emails: list[str], start: datetime, end: datetime
-    ) -> FreeBusy:
-        if end <= start:
-            raise ProviderError(
-                "invalid_request", "The time range is empty: its end must come after its start."
-            )
-        subject = as_email.strip().lower()
-        people = wire.normalise_emails(emails)
-        if not people:
-            return FreeBusy(busy={})
-        pieces = [
-            (batch, span) for span in wire.split_range(start, end) for batch in wire.batches(people)
-        ]
-        if len(pieces) == 1:
-            batch, span = pieces[0]
-            return self._free_busy_piece(subject, batch, span.start, span.end, self._observe)
-
-        self._token(subject, self._observe)  # one token exchange before fanning out
-        collected: list[CallRecord] = []  # list.append is atomic: safe from the pool's threads
-        futures = [
-            _pool.submit(
-                self._free_busy_piece, subject, batch, span.start, span.end, collected.append
-            )
-            for batch, span in pieces
-        ]
-        try:
-            results = [future.result() for future in futures]
-        finally:
-            for future in futures:
-                future.exception()  # waits: every piece is over before its records are written
-            self._observe_collected(collected)
-        return wire.merge_freebusy(results)
-
-    def _observe_collected(self, collected: list[CallRecord]) -> None:
-        """Records of calls made on the pool's threads, reported on the caller's thread (where
-        its database lives); in one go when the observer can."""
-        observe_all = getattr(self._observe, "observe_all", None)
-        if observe_all is not None:
-            observe_all(collected)
-        else:
-            for record in collected:
-                self._observe(record)
 
     def _free_busy_piece(
         self,
@@ -219,40 +136,15 @@ class GoogleWorkspaceProvider:
             return wire.read_freebusy(data, emails)
         except ValueError as exc:
             ctx = self._context(subject, "calendar.freebusy.query")
-            raise diagnose_malformed_answer(ctx, "freeBusy").error(200) from exc
+            raise diagnosis.diagnose_malformed_answer(ctx, "freeBusy").error(200) from exc
 
-    def busy_besides(
-        self, *, as_email: str, emails: list[str], start: datetime, end: datetime, event_id: str
-    ) -> FreeBusy:
-        """Each person's events read as that person (events.list), ours left out by its id."""
-        if end <= start:
-            raise ProviderError(
-                "invalid_request", "The time range is empty: its end must come after its start."
-            )
-        busy: dict[str, list] = {}
-        unknown: dict[str, str] = {}
-        collected: list[CallRecord] = []
-        futures = {
-            person: _pool.submit(self._busy_events, person, start, end, event_id, collected.append)
-            for person in wire.normalise_emails(emails)
-        }
-        try:
-            for person, future in futures.items():
-                try:
-                    busy[person] = future.result()
-                except ProviderError as error:
-                    if error.retryable:
-                        raise
-                    unknown[person] = error.code
-        finally:
-            for future in futures.values():
-                future.exception()
-            self._observe_collected(collected)
-        return FreeBusy(busy=busy, unknown=unknown)
+    def _left_out(self, organizer: str, event_id: str) -> str:
+        return event_id  # an attendee's copy has the organizer's id
 
     def _busy_events(
         self, person: str, start: datetime, end: datetime, leave_out: str, observe: CallObserver
     ) -> list:
+        """`person`'s events read as that person (events.list), ours left out by its id."""
         found: list = []
         page = None
         while True:
@@ -269,22 +161,20 @@ class GoogleWorkspaceProvider:
                 busy, page = wire.read_busy_events(data, person, leave_out)
             except ValueError as exc:
                 ctx = self._context(person, "calendar.events.list")
-                raise diagnose_malformed_answer(ctx, "events").error(200) from exc
+                raise diagnosis.diagnose_malformed_answer(ctx, "events").error(200) from exc
             found.extend(busy)
             if page is None:
                 return found
 
-    def create_event(self, *, draft: EventDraft) -> EventView:
-        try:
-            body = wire.event_body(draft)
-        except ValueError as exc:
-            raise ProviderError("invalid_request", f"The event cannot be created: {exc}.") from exc
-        organizer = draft.organizer_email.strip().lower()
+    def _event_body(self, draft: EventDraft) -> Any:
+        return wire.event_body(draft)
+
+    def _insert(self, organizer: str, draft: EventDraft, body: Any) -> EventView:
         params = {"sendUpdates": "all"}
         if draft.video:
             params["conferenceDataVersion"] = "1"
         status, data = self._call(
-            "calendar.events.insert",
+            self.CREATE_OPERATION,
             "POST",
             f"/calendars/{self._calendar(organizer)}/events",
             organizer,
@@ -294,17 +184,10 @@ class GoogleWorkspaceProvider:
             detail=f"{len(body['attendees'])} attendees",
         )
         if status != 409:
-            return self._event(data, "calendar.events.insert", organizer)
-        # The id is taken: our own earlier insert whose answer was lost, or someone else's.
-        existing = self.get_event(as_email=organizer, event_id=draft.event_id)
-        if wire.marker_matches(existing.marker, draft.marker):
-            return existing
-        raise ProviderError(
-            "conflict",
-            f"An event with id {draft.event_id} already exists on {organizer}'s calendar and "
-            "was not created by this booking.",
-            status=409,
-        )
+            return self._event(data, self.CREATE_OPERATION, organizer)
+        # The id is taken: our own earlier insert whose answer was lost, or someone else's
+        # (then the marker differs, and `create_event` says conflict).
+        return self.get_event(as_email=organizer, event_id=draft.event_id)
 
     def get_event(self, *, as_email: str, event_id: str) -> EventView:
         subject = as_email.strip().lower()
@@ -317,20 +200,8 @@ class GoogleWorkspaceProvider:
         )
         return self._event(data, "calendar.events.get", subject)
 
-    def move_event(
-        self,
-        *,
-        as_email: str,
-        event_id: str,
-        start: datetime,
-        end: datetime,
-        time_zone: str,
-        attendee_emails=None,
-    ) -> EventView:
-        subject = as_email.strip().lower()
+    def _move(self, subject, event_id, start, end, time_zone, attendee_emails) -> EventView:
         self._check_id(event_id)
-        if end <= start:
-            raise ProviderError("invalid_request", "A meeting must end after it starts.")
         _, data = self._call(
             "calendar.events.patch",
             "PATCH",
@@ -357,8 +228,8 @@ class GoogleWorkspaceProvider:
 
     # -- tokens --
 
-    def _context(self, subject: str, operation: str) -> Context:
-        return Context(
+    def _context(self, subject: str, operation: str) -> diagnosis.Context:
+        return diagnosis.Context(
             client_email=str(self._key.get("client_email", "")),
             client_id=str(self._key.get("client_id", "")),
             project_id=str(self._key.get("project_id", "")),
@@ -367,12 +238,10 @@ class GoogleWorkspaceProvider:
             operation=operation,
         )
 
-    def _token(self, subject: str, observe: CallObserver) -> str:
-        return self._tokens.get(
-            (self._credential_key, subject), lambda: self._exchange(subject, observe)
-        )
+    def _token_key(self, subject: str) -> tuple[str, str]:
+        return (self._credential_key, subject)  # a token per impersonated person
 
-    def _exchange(self, subject: str, observe: CallObserver) -> tuple[str, float]:
+    def _fetch_token(self, subject: str, observe: CallObserver) -> tuple[str, float]:
         operation = "oauth2.token"
         ctx = self._context(subject, operation)
         # The key's own token_uri is not trusted: settings decide where the signed assertion goes.
@@ -393,21 +262,21 @@ class GoogleWorkspaceProvider:
                 if not self._config.retry.gives_up_after(attempt):
                     self._sleep(self._config.retry.delay(attempt, self._jitter))
                     continue
-                diagnosis = diagnose_unreachable(ctx, host(self._config.token_uri))
-                self._fail(observe, operation, subject, started, attempt, 0, diagnosis)
+                trouble = diagnosis.diagnose_unreachable(ctx, host(self._config.token_uri))
+                self._fail(observe, operation, subject, started, attempt, 0, trouble)
             except google.auth.exceptions.RefreshError as exc:
                 status = 503 if getattr(exc, "retryable", False) else 400
-                diagnosis = diagnose_token_error(status, _refresh_error_body(exc), ctx)
-                self._fail(observe, operation, subject, started, attempt, 0, diagnosis)
+                trouble = diagnosis.diagnose_token_error(status, _refresh_error_body(exc), ctx)
+                self._fail(observe, operation, subject, started, attempt, 0, trouble)
             except (ValueError, TypeError, KeyError):
                 # The stored key no longer parses: intake checks it, so this means corruption.
-                diagnosis = Diagnosis(
+                trouble = diagnosis.Diagnosis(
                     "key_invalid",
                     "The stored service-account key cannot be used to sign in to Google.",
                     "Paste the JSON key file again (Step 3), or make a new key (Step 1).",
                     heals=False,
                 )
-                self._fail(observe, operation, subject, started, attempt, 0, diagnosis)
+                self._fail(observe, operation, subject, started, attempt, 0, trouble)
             expiry = credentials.expiry  # naive UTC, as google-auth keeps it
             lifetime = (
                 (expiry - datetime.now(UTC).replace(tzinfo=None)).total_seconds()
@@ -417,7 +286,37 @@ class GoogleWorkspaceProvider:
             self._record(observe, operation, subject, "ok", started, attempt, 200, "")
             return credentials.token, lifetime
 
-    # -- calendar calls --
+    # -- calendar calls: what the shared loop (HttpProvider._call) needs of Google --
+
+    def _url(self, path: str) -> str:
+        return f"{self._config.api_base}/calendar/v3{path}"
+
+    def _send(self, call: Call, token: str) -> requests.Response:
+        return shared_session().request(
+            call.method,
+            call.url,
+            params=call.params,
+            json=call.body,
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=self._timeouts,
+        )
+
+    def _classify(self, status: int, data: Any) -> str:
+        return retry.classify(status, data)
+
+    def _refused(self, call: Call, status: int, data: Any) -> ProviderError:
+        return diagnosis.diagnose_api_error(status, data, self._context_of(call)).error(status)
+
+    def _unreachable(self, call: Call) -> ProviderError:
+        return diagnosis.diagnose_unreachable(self._context_of(call), host(call.url)).error(0)
+
+    def _malformed(self, call: Call, status: int) -> ProviderError:
+        return diagnosis.diagnose_malformed_answer(self._context_of(call), call.operation).error(
+            status
+        )
+
+    def _context_of(self, call: Call) -> diagnosis.Context:
+        return self._context(call.subject, call.operation)
 
     @property
     def _timeouts(self) -> tuple[float, float]:
@@ -434,142 +333,10 @@ class GoogleWorkspaceProvider:
         except ValueError as exc:
             raise ProviderError("invalid_request", f"Bad event id: {exc}.") from exc
 
-    def _call(
-        self,
-        operation: str,
-        method: str,
-        path: str,
-        subject: str,
-        *,
-        params: dict[str, str] | None = None,
-        body: Any = None,
-        accept: tuple[int, ...] = (),
-        detail: str = "",
-        observe: CallObserver | None = None,
-    ) -> tuple[int, Any]:
-        """One Calendar API operation, retried as Google allows; (status, JSON) or ProviderError.
-
-        Statuses in `accept` are answers the caller handles itself, not failures.
-        """
-        observe = observe or self._observe
-        url = f"{self._config.api_base}/calendar/v3{path}"
-        ctx = self._context(subject, operation)
-        started = time.monotonic()
-        attempt = 0
-        renewed_token = False
-        person = (self._credential_key, subject)
-        retry = self._config.retry
-        while True:
-            attempt += 1
-            paused = self._backoff.remaining(person)
-            if paused > 0:
-                # Google told another call for this person to slow down: wait the pause out
-                # with them when the policy would wait that long anyway, else say when to come
-                # back, without spending another call against the limit.
-                if paused > retry.max_delay:
-                    diagnosis = diagnose_api_error(429, "", ctx)
-                    self._fail(
-                        observe, operation, subject, started, attempt - 1, 0, diagnosis,
-                        "not sent: backing off", retry_after=paused,
-                    )  # fmt: skip
-                self._sleep(paused)
-            token = self._token(subject, observe)
-            try:
-                response = shared_session().request(
-                    method,
-                    url,
-                    params=params,
-                    json=body,
-                    headers={"Authorization": f"Bearer {token}"},
-                    timeout=self._timeouts,
-                )
-            except requests.RequestException:
-                if not self._config.retry.gives_up_after(attempt):
-                    self._sleep(self._config.retry.delay(attempt, self._jitter))
-                    continue
-                diagnosis = diagnose_unreachable(ctx, host(url))
-                self._fail(observe, operation, subject, started, attempt, 0, diagnosis, detail)
-
-            status = response.status_code
-            data = json_or_text(response) if response.content else None
-            if status < 300 or status in accept:
-                self._backoff.succeeded(person)
-                outcome = "ok" if status < 300 else ACCEPTED_OUTCOMES.get(status, f"http_{status}")
-                self._record(observe, operation, subject, outcome, started, attempt, status, detail)
-                if status < 300 and method != "DELETE" and not isinstance(data, Mapping):
-                    diagnosis = diagnose_malformed_answer(ctx, operation)
-                    raise diagnosis.error(status)
-                return status, data
-            if status == 401 and not renewed_token:
-                # A token Google no longer accepts (revoked, or clocks disagree): get a new one once.
-                self._tokens.forget((self._credential_key, subject), token)
-                renewed_token = True
-                continue
-            reason = api_error_reason(data)
-            retry_after = parse_retry_after(response.headers.get("Retry-After"))
-            if is_rate_limit(status, reason):
-                # The pause is the person's, not this call's: the next attempt (this call's or
-                # any other's for the same person) waits for it at the top of the loop.
-                pause = self._backoff.limited(person, retry_after, first=retry.base_delay)
-                if not retry.gives_up_after(attempt) and pause <= retry.max_delay:
-                    continue
-                diagnosis = diagnose_api_error(status, data, ctx)
-                self._fail(
-                    observe, operation, subject, started, attempt, status, diagnosis, detail,
-                    retry_after=pause,
-                )  # fmt: skip
-            if is_retryable(status, reason) and not retry.gives_up_after(attempt):
-                self._sleep(retry.delay(attempt, self._jitter, retry_after))
-                continue
-            diagnosis = diagnose_api_error(status, data, ctx)
-            self._fail(observe, operation, subject, started, attempt, status, diagnosis, detail)
-
     def _event(self, data: Any, operation: str, subject: str) -> EventView:
         try:
             return wire.event_view(data)
         except ValueError as exc:
-            raise diagnose_malformed_answer(self._context(subject, operation), operation).error(
-                200
-            ) from exc
-
-    # -- the audit trail --
-
-    def _record(
-        self,
-        observe: CallObserver,
-        operation: str,
-        subject: str,
-        outcome: str,
-        started: float,
-        attempts: int,
-        status: int,
-        detail: str,
-    ) -> None:
-        report_call(
-            observe,
-            operation=operation,
-            subject=subject,
-            outcome=outcome,
-            started=started,
-            attempts=attempts,
-            status=status,
-            detail=detail,
-        )
-
-    def _fail(
-        self,
-        observe: CallObserver,
-        operation: str,
-        subject: str,
-        started: float,
-        attempts: int,
-        status: int,
-        diagnosis: Diagnosis,
-        detail: str = "",
-        retry_after: float | None = None,
-    ):
-        self._record(observe, operation, subject, diagnosis.code, started, attempts, status, detail)
-        error = diagnosis.error(status)
-        error.retry_after = retry_after
-        # Without the chained cause: Google's raw answer stays out of tracebacks and logs.
-        raise error from None
+            raise diagnosis.diagnose_malformed_answer(
+                self._context(subject, operation), operation
+            ).error(200) from exc

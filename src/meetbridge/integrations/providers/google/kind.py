@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from meetbridge.integrations.backoff import RetryPolicy
 from meetbridge.integrations.provider import CalendarProvider, CallObserver
 from meetbridge.integrations.providers.google.conf import GoogleConf
 from meetbridge.integrations.providers.google.forms import KeyForm
 from meetbridge.integrations.providers.google.keyfile import KeyFileError, parse_key
-from meetbridge.integrations.providers.google.retry import RetryPolicy
 from meetbridge.integrations.providers.google.scope import CALENDAR_SCOPE
 from meetbridge.integrations.registry import ParsedCredential, Wording
 
@@ -68,11 +68,7 @@ class GoogleKind:
         return GoogleConfig(
             token_uri=options["GOOGLE_TOKEN_URI"],
             api_base=options["GOOGLE_API_BASE"].rstrip("/"),
-            retry=RetryPolicy(
-                max_attempts=int(options.get("GOOGLE_RETRY_ATTEMPTS", 4)),
-                base_delay=float(options.get("GOOGLE_RETRY_BASE_SECONDS", 0.5)),
-                max_delay=float(options.get("GOOGLE_RETRY_MAX_SECONDS", 8.0)),
-            ),
+            retry=RetryPolicy.from_options(options, "GOOGLE"),
             connect_timeout=float(options.get("GOOGLE_CONNECT_TIMEOUT", 5.0)),
             read_timeout=float(options.get("GOOGLE_READ_TIMEOUT", 30.0)),
         )

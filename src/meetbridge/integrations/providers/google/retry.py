@@ -1,15 +1,19 @@
-"""When to try a Google call again, and how long to wait first. Pure.
+"""Which Google answers are worth another attempt. Pure.
 
 Google documents as retryable: 5xx, 429, and 403 with reason `rateLimitExceeded` or
-`userRateLimitExceeded`; it asks for exponential backoff with jitter. `quotaExceeded` and
-every other 4xx are final. A connection that failed or an answer that never came are retried
-too: every call meetbridge makes is safe to repeat (inserts carry a client-chosen event id).
+`userRateLimitExceeded`; the 429 and the two 403s are its per-user "slow down", which pauses
+that person for every thread. `quotaExceeded` and every other 4xx are final. A connection that
+failed or an answer that never came are retried too (by the shared loop in
+`integrations/http.py`): every call meetbridge makes is safe to repeat (inserts carry a
+client-chosen event id).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from typing import Any
+
+from meetbridge.integrations.http import FINAL, SLOW_DOWN, TRY_AGAIN
+from meetbridge.integrations.providers.google.diagnosis import api_error_reason
 
 RETRYABLE_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded"})
 
@@ -20,29 +24,11 @@ def is_rate_limit(status: int, reason: str = "") -> bool:
 
 
 def is_retryable(status: int, reason: str = "") -> bool:
-    if status >= 500 or status == 429:
-        return True
-    return status == 403 and reason in RETRYABLE_REASONS
+    return status >= 500 or is_rate_limit(status, reason)
 
 
-@dataclass(frozen=True)
-class RetryPolicy:
-    max_attempts: int = 4
-    base_delay: float = 0.5  # seconds before the second attempt, doubled each time after
-    max_delay: float = 8.0
-
-    def delay(self, attempt: int, random: Callable[[], float], retry_after: float | None = None):
-        """Seconds to wait after failed attempt number `attempt` (1-based).
-
-        Half the exponential step is fixed and half random ("equal jitter"), so waits grow
-        while parallel callers spread out; a server's Retry-After wins when it is longer,
-        but never beyond `max_delay`.
-        """
-        step = min(self.max_delay, self.base_delay * 2 ** (attempt - 1))
-        wait = step / 2 + random() * step / 2
-        if retry_after is not None and retry_after > wait:
-            wait = retry_after
-        return min(wait, self.max_delay)
-
-    def gives_up_after(self, attempt: int) -> bool:
-        return attempt >= self.max_attempts
+def classify(status: int, data: Any) -> str:
+    reason = api_error_reason(data)
+    if is_rate_limit(status, reason):
+        return SLOW_DOWN
+    return TRY_AGAIN if is_retryable(status, reason) else FINAL

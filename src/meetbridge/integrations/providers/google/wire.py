@@ -7,7 +7,7 @@ Google's answers are parsed defensively: a field of the wrong type is an unreada
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -88,30 +88,7 @@ def read_freebusy(body: Any, emails: list[str]) -> FreeBusy:
     return FreeBusy(busy=busy, unknown=unknown)
 
 
-def merge_intervals(intervals: Iterable[Interval]) -> list[Interval]:
-    """Sorted, with overlapping or touching intervals joined (pieces of a split range meet)."""
-    merged: list[Interval] = []
-    for item in sorted(intervals, key=lambda i: (i.start, i.end)):
-        if merged and item.start <= merged[-1].end:
-            if item.end > merged[-1].end:
-                merged[-1] = Interval(merged[-1].start, item.end)
-        else:
-            merged.append(item)
-    return merged
-
-
-def merge_freebusy(parts: Iterable[FreeBusy]) -> FreeBusy:
-    """Answers for pieces of people and time, as one. Unknown anywhere means unknown."""
-    busy: dict[str, list[Interval]] = {}
-    unknown: dict[str, str] = {}
-    for part in parts:
-        for email, intervals in part.busy.items():
-            busy.setdefault(email, []).extend(intervals)
-        unknown.update(part.unknown)
-    return FreeBusy(
-        busy={e: merge_intervals(i) for e, i in busy.items() if e not in unknown},
-        unknown=unknown,
-    )
+merge_freebusy = pieces.merge_freebusy
 
 
 def events_request(start: datetime, end: datetime, page_token: str | None = None) -> dict:
@@ -288,8 +265,3 @@ def event_view(body: Any) -> EventView:
         video_link=_video_link(body),
         marker=private_marker(body),
     )
-
-
-def marker_matches(found: Mapping[str, str], wanted: Mapping[str, str]) -> bool:
-    """An existing event is ours when it carries every private property we would have set."""
-    return bool(wanted) and all(found.get(k) == v for k, v in wanted.items())

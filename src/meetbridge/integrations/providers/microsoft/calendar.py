@@ -15,13 +15,11 @@ most four calls at a time per app and mailbox (Outlook's own limit) from this pr
 
 from __future__ import annotations
 
-import random
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 from http.cookiejar import DefaultCookiePolicy
 from typing import Any
 
@@ -29,23 +27,16 @@ import msal
 import msal.exceptions
 import requests
 
-from meetbridge.integrations.http import (
-    host,
-    json_or_text,
-    parse_retry_after,
-    pooled_session,
-    report_call,
-)
+from meetbridge.integrations.backoff import RetryPolicy
+from meetbridge.integrations.http import Call, HttpProvider, host, pooled_session
 from meetbridge.integrations.provider import (
     CallObserver,
-    CallRecord,
     EventDraft,
     EventView,
     FreeBusy,
     ProviderError,
 )
-from meetbridge.integrations.providers.google.retry import RetryPolicy
-from meetbridge.integrations.providers.microsoft import wire
+from meetbridge.integrations.providers.microsoft import retry, wire
 from meetbridge.integrations.providers.microsoft.diagnosis import (
     Context,
     Diagnosis,
@@ -58,13 +49,10 @@ from meetbridge.integrations.providers.microsoft.diagnosis import (
     microsoft_trouble,
     tenant_unknown,
 )
-from meetbridge.integrations.tokens import TOKENS, TokenCache
 
 USER_AGENT = "meetbridge/0.1"
 GRAPH_SCOPE = "https://graph.microsoft.com/.default"
 OUTLOOK_CONCURRENCY = 4  # per app and mailbox, as Outlook counts them
-ACCEPTED_OUTCOMES = {404: "not_found", 409: "conflict"}
-NO_TEAMS_NOTE = "no Teams link: Microsoft made a plain meeting"
 # A well-formed id no event has: a PATCH of it shows whether the app may write, changing nothing.
 WRITE_PROBE_ID = "AAMkAG1lZXRicmlkZ2Utd3JpdGUtcHJvYmUAAAAAAAA="
 
@@ -83,15 +71,20 @@ class MicrosoftConfig:
 
 
 class _TimedSession(requests.Session):
-    """A session with a default timeout (msal passes none to the client it is given)."""
+    """A session with a default timeout (msal passes none to the client it is given), which
+    keeps the status of the last answer (msal reports a throttled metadata request as if the
+    tenant did not exist)."""
 
     def __init__(self, timeout: tuple[float, float]) -> None:
         super().__init__()
         self._timeout = timeout
+        self.last_status = 0
 
     def request(self, method, url, **kwargs):
         kwargs.setdefault("timeout", self._timeout)
-        return super().request(method, url, **kwargs)
+        response = super().request(method, url, **kwargs)
+        self.last_status = response.status_code
+        return response
 
 
 def _msal_session(config: MicrosoftConfig) -> requests.Session:
@@ -138,10 +131,15 @@ class _Retry(Exception):
 # --- the provider -----------------------------------------------------------------------------
 
 
-class MicrosoftGraphProvider:
+class MicrosoftGraphProvider(HttpProvider):
     """One tenant's Microsoft 365, through one app registration and its credential."""
 
     name = "microsoft"
+    CREATE_OPERATION = "graph.events.create"
+    NO_VIDEO_LINK_NOTE = "no Teams link: Microsoft made a plain meeting"
+    FREE_BUSY_SPAN = wire.MAX_SCHEDULE_SPAN
+    FREE_BUSY_PEOPLE = wire.MAX_SCHEDULES
+    free_busy_pool = _pool
 
     def __init__(
         self,
@@ -149,18 +147,11 @@ class MicrosoftGraphProvider:
         credential: Mapping[str, str],
         credential_key: str,
         config: MicrosoftConfig,
-        observe: CallObserver | None = None,
-        tokens: TokenCache = TOKENS,
-        sleep: Callable[[float], None] = time.sleep,
-        jitter: Callable[[], float] = random.random,
+        **shared: Any,
     ) -> None:
+        """`shared`: the observer, token cache, sleep, jitter and backoff (see HttpProvider)."""
+        super().__init__(credential_key=credential_key, config=config, **shared)
         self._credential = dict(credential)
-        self._credential_key = credential_key
-        self._config = config
-        self._observe = observe or (lambda record: None)
-        self._tokens = tokens
-        self._sleep = sleep
-        self._jitter = jitter
         self._tenant = str(self._credential.get("tenant_id", "")).strip()
         self._client_id = str(self._credential.get("client_id", "")).strip().lower()
 
@@ -170,16 +161,12 @@ class MicrosoftGraphProvider:
         """A fresh token, a getSchedule of `as_email`'s own mailbox, and a probe that writing
         is allowed (a PATCH of an id no event has: 404 means allowed, nothing changes)."""
         mailbox = as_email.strip().lower()
-        self._tokens.forget((self._credential_key, ""))
-        now = datetime.now(UTC).replace(microsecond=0)
-        result = self.free_busy(
-            as_email=mailbox, emails=[mailbox], start=now, end=now + timedelta(hours=1)
-        )
-        if mailbox in result.unknown:
+        unreadable = self._read_own_calendar(mailbox)
+        if unreadable is not None:
             raise ProviderError(
                 "calendar_unreadable",
                 f"Microsoft signed meetbridge in but could not read the calendar of {mailbox} "
-                f"({result.unknown[mailbox]}).",
+                f"({unreadable}).",
                 fix=f"Make sure {mailbox} has an Exchange Online mailbox in this directory, then "
                 "click Check again.",
                 retryable=True,
@@ -190,52 +177,11 @@ class MicrosoftGraphProvider:
             f"{wire.user_path(mailbox)}/events/{WRITE_PROBE_ID}",
             mailbox,
             body={},
-            accept=(400, 404),
+            accept={400: "ok", 404: "ok"},  # the 404 is the good answer here
             detail="write permission probe",
-            expected=True,  # the 404 is the good answer here
         )
 
-    def free_busy(
-        self, *, as_email: str, emails: list[str], start: datetime, end: datetime
-    ) -> FreeBusy:
-        if end <= start:
-            raise ProviderError(
-                "invalid_request", "The time range is empty: its end must come after its start."
-            )
-        mailbox = as_email.strip().lower()
-        people = wire.normalise_emails(emails)
-        if not people:
-            return FreeBusy(busy={})
-        pieces = [
-            (batch, span) for span in wire.split_range(start, end) for batch in wire.batches(people)
-        ]
-        if len(pieces) == 1:
-            batch, span = pieces[0]
-            return self._schedule(mailbox, batch, span.start, span.end, self._observe)
-        self._token(self._observe)  # one token request before fanning out
-        collected: list[CallRecord] = []
-        futures = [
-            _pool.submit(self._schedule, mailbox, batch, span.start, span.end, collected.append)
-            for batch, span in pieces
-        ]
-        try:
-            results = [future.result() for future in futures]
-        finally:
-            for future in futures:
-                future.exception()
-            self._observe_collected(collected)
-        return _merge(results)
-
-    def _observe_collected(self, collected: list[CallRecord]) -> None:
-        """Records of calls made on the pool's threads, reported on the caller's thread."""
-        observe_all = getattr(self._observe, "observe_all", None)
-        if observe_all is not None:
-            observe_all(collected)
-        else:
-            for record in collected:
-                self._observe(record)
-
-    def _schedule(self, mailbox, emails, start, end, observe) -> FreeBusy:
+    def _free_busy_piece(self, mailbox, emails, start, end, observe) -> FreeBusy:
         _, data = self._call(
             "graph.calendar.getSchedule",
             "POST",
@@ -250,40 +196,13 @@ class MicrosoftGraphProvider:
         except ValueError as exc:
             raise diagnose_malformed_answer("getSchedule").error(200) from exc
 
-    def busy_besides(
-        self, *, as_email: str, emails: list[str], start: datetime, end: datetime, event_id: str
-    ) -> FreeBusy:
-        """Each person's calendarView, our event (found by its iCalUId) left out."""
-        if end <= start:
-            raise ProviderError(
-                "invalid_request", "The time range is empty: its end must come after its start."
-            )
-        ours = self._find(as_email.strip().lower(), event_id)
-        leave_out = ours.get("iCalUId") if isinstance(ours, Mapping) else None
-        busy: dict[str, list] = {}
-        unknown: dict[str, str] = {}
-        collected: list[CallRecord] = []
-        futures = {
-            person: _pool.submit(
-                self._calendar_view, person, start, end, leave_out, collected.append
-            )
-            for person in wire.normalise_emails(emails)
-        }
-        try:
-            for person, future in futures.items():
-                try:
-                    busy[person] = future.result()
-                except ProviderError as error:
-                    if error.retryable:
-                        raise
-                    unknown[person] = error.code
-        finally:
-            for future in futures.values():
-                future.exception()
-            self._observe_collected(collected)
-        return FreeBusy(busy=busy, unknown=unknown)
+    def _left_out(self, organizer: str, event_id: str) -> str | None:
+        """Our event's iCalUId: every attendee's copy carries the organizer's."""
+        ours = self._find(organizer, event_id)
+        return ours.get("iCalUId") if isinstance(ours, Mapping) else None
 
-    def _calendar_view(self, person, start, end, leave_out, observe) -> list:
+    def _busy_events(self, person, start, end, leave_out, observe) -> list:
+        """`person`'s calendarView, our event (by its iCalUId) left out."""
         _, data = self._call(
             "graph.calendarView",
             "GET",
@@ -298,14 +217,14 @@ class MicrosoftGraphProvider:
         except ValueError as exc:
             raise diagnose_malformed_answer("calendarView").error(200) from exc
 
-    def create_event(self, *, draft: EventDraft) -> EventView:
-        try:
-            body = wire.event_body(draft)
-        except ValueError as exc:
-            raise ProviderError("invalid_request", f"The event cannot be created: {exc}.") from exc
-        organizer = draft.organizer_email.strip().lower()
+    def _event_body(self, draft: EventDraft) -> Any:
+        return wire.event_body(draft)
+
+    def _insert(self, organizer: str, draft: EventDraft, body: Any) -> EventView:
+        # A repeated transactionId makes no second event; after a lost answer the event is
+        # found by its marker property before any retry.
         _, data = self._call(
-            "graph.events.create",
+            self.CREATE_OPERATION,
             "POST",
             f"{wire.user_path(organizer)}/events",
             organizer,
@@ -313,21 +232,9 @@ class MicrosoftGraphProvider:
             detail=f"{len(body['attendees'])} attendees",
             reconcile=lambda: self._find(organizer, draft.event_id),
         )
-        view = self._view(data, draft.event_id, organizer, marker=dict(draft.marker))
-        if not wire.marker_matches(view.marker, draft.marker):
-            raise ProviderError(
-                "conflict",
-                f"An event with transaction id {draft.event_id} already exists in {organizer}'s "
-                "mailbox and was not created by this booking.",
-                status=409,
-            )
-        if draft.video and not view.video_link:
-            # Graph answers 201 with a plain meeting when the mailbox cannot hold Teams meetings.
-            self._record(
-                self._observe, "graph.events.create", organizer, "no_teams_link", time.monotonic(),
-                1, 201, NO_TEAMS_NOTE,
-            )  # fmt: skip
-        return view
+        # Graph answers 201 with a plain meeting when the mailbox cannot hold Teams meetings:
+        # the view has no video link then, and `create_event` notes it.
+        return self._view(data, draft.event_id, organizer, marker=dict(draft.marker))
 
     def get_event(self, *, as_email: str, event_id: str) -> EventView:
         mailbox = as_email.strip().lower()
@@ -345,21 +252,9 @@ class MicrosoftGraphProvider:
             raise _not_found(event_id, mailbox)
         return self._view(data, event_id, mailbox)
 
-    def move_event(
-        self,
-        *,
-        as_email: str,
-        event_id: str,
-        start: datetime,
-        end: datetime,
-        time_zone: str,
-        attendee_emails=None,
-    ) -> EventView:
+    def _move(self, mailbox, event_id, start, end, time_zone, attendee_emails) -> EventView:
         # `attendee_emails` is not sent: Exchange itself asks attendees to answer again when
         # the organizer changes a meeting's time.
-        mailbox = as_email.strip().lower()
-        if end <= start:
-            raise ProviderError("invalid_request", "A meeting must end after it starts.")
         graph_id, marker = self._resolve(mailbox, event_id)
         status, data = self._call(
             "graph.events.update",
@@ -458,8 +353,8 @@ class MicrosoftGraphProvider:
             operation=operation,
         )
 
-    def _token(self, observe: CallObserver) -> str:
-        return self._tokens.get((self._credential_key, ""), lambda: self._exchange(observe))
+    def _token_key(self, subject: str) -> tuple[str, str]:
+        return (self._credential_key, "")  # app-only: one token serves every mailbox
 
     def _client_credential(self) -> Any:
         if self._credential.get("private_key"):
@@ -469,7 +364,7 @@ class MicrosoftGraphProvider:
             }
         return self._credential.get("client_secret", "")
 
-    def _exchange(self, observe: CallObserver) -> tuple[str, float]:
+    def _fetch_token(self, subject: str, observe: CallObserver) -> tuple[str, float]:
         """A token from Entra ID through msal; a fresh msal app each time, so nothing of an
         earlier refusal (msal keeps those for a minute) hides the setup as it is now."""
         operation = "entra.token"
@@ -480,11 +375,13 @@ class MicrosoftGraphProvider:
             attempt += 1
             try:
                 result = self._acquire()
-            except _Retry as retry:
+            except _Retry as trouble:
                 if not self._config.retry.gives_up_after(attempt):
-                    self._sleep(self._config.retry.delay(attempt, self._jitter, retry.wait))
+                    self._sleep(self._config.retry.delay(attempt, self._jitter, trouble.wait))
                     continue
-                self._fail(observe, operation, "", started, attempt, retry.status, retry.diagnosis)
+                self._fail(
+                    observe, operation, "", started, attempt, trouble.status, trouble.diagnosis
+                )
             except (ValueError, TypeError, KeyError) as exc:
                 diagnosis = (
                     tenant_unknown(ctx, "Microsoft has no sign-in configuration for it")
@@ -522,116 +419,45 @@ class MicrosoftGraphProvider:
             # msal's own wrapper of a 5xx while it reads the tenant's metadata.
             said = f"Microsoft answered {clean_text(str(exc), 60)} to the sign-in metadata request"
             raise _Retry(microsoft_trouble(said)) from None
+        except ValueError:
+            if session.last_status != 429:
+                raise  # a 404: the tenant does not exist (diagnosed by the caller)
+            # msal says "unable to get authority configuration" for a throttled metadata
+            # request too: that is Microsoft asking to slow down, not a wrong tenant.
+            said = "Microsoft answered 429 to the sign-in metadata request"
+            raise _Retry(microsoft_trouble(said), status=429) from None
         finally:
             session.close()
 
-    # -- Graph calls --
+    # -- Graph calls: what the shared loop (HttpProvider._call) needs of Microsoft --
 
-    def _call(
-        self,
-        operation: str,
-        method: str,
-        path: str,
-        mailbox: str,
-        *,
-        params: dict[str, str] | None = None,
-        body: Any = None,
-        accept: tuple[int, ...] = (),
-        detail: str = "",
-        observe: CallObserver | None = None,
-        reconcile: Callable[[], Any] | None = None,
-        expected: bool = False,
-    ) -> tuple[int, Any]:
-        """One Graph operation, retried as Microsoft allows; (status, JSON) or ProviderError.
+    def _url(self, path: str) -> str:
+        return f"{self._config.graph_base.rstrip('/')}/v1.0{path}"
 
-        `reconcile`, for creates, is asked before each retry that follows an answer that never
-        came: if the first attempt made the event, its answer is that event.
-        """
-        observe = observe or self._observe
-        url = f"{self._config.graph_base.rstrip('/')}/v1.0{path}"
-        ctx = self._context(mailbox, operation)
-        started = time.monotonic()
-        attempt = 0
-        renewed_token = False
-        uncertain = False
-        while True:
-            attempt += 1
-            token = self._token(observe)
-            if uncertain and reconcile is not None:
-                found = reconcile()
-                if found is not None:
-                    self._record(observe, operation, mailbox, "ok", started, attempt, 200, "found after a lost answer")  # fmt: skip
-                    return 200, found
-            try:
-                with _gate(self._client_id, mailbox):
-                    response = pooled_session(self._config.ca_bundle).request(
-                        method,
-                        url,
-                        params=params,
-                        json=body,
-                        headers={"Authorization": f"Bearer {token}", "Prefer": wire.PREFER_UTC},
-                        timeout=(self._config.connect_timeout, self._config.read_timeout),
-                    )
-            except requests.RequestException:
-                uncertain = True
-                if not self._config.retry.gives_up_after(attempt):
-                    self._sleep(self._config.retry.delay(attempt, self._jitter))
-                    continue
-                diagnosis = diagnose_unreachable(host(url))
-                self._fail(observe, operation, mailbox, started, attempt, 0, diagnosis, detail)
-            status = response.status_code
-            data = json_or_text(response) if response.content else None
-            if status < 300 or status in accept:
-                outcome = (
-                    "ok"
-                    if status < 300 or expected
-                    else ACCEPTED_OUTCOMES.get(status, f"http_{status}")
-                )
-                self._record(observe, operation, mailbox, outcome, started, attempt, status, detail)
-                expects_body = status < 300 and status != 202 and method != "DELETE"
-                if expects_body and not isinstance(data, Mapping):
-                    raise diagnose_malformed_answer(operation).error(status)
-                return status, data
-            if status == 401 and not renewed_token:
-                self._tokens.forget((self._credential_key, ""), token)
-                renewed_token = True
-                continue
-            if (status >= 500 or status == 429) and not self._config.retry.gives_up_after(attempt):
-                uncertain = uncertain or status >= 500  # a 429 was refused before any change
-                wait = parse_retry_after(response.headers.get("Retry-After"))
-                self._sleep(self._config.retry.delay(attempt, self._jitter, wait))
-                continue
-            diagnosis = diagnose_graph_error(status, data, ctx)
-            retry_after = parse_retry_after(response.headers.get("Retry-After"))
-            self._fail(
-                observe,
-                operation,
-                mailbox,
-                started,
-                attempt,
-                status,
-                diagnosis,
-                detail,
-                retry_after,
+    def _send(self, call: Call, token: str) -> requests.Response:
+        config = self._config
+        with _gate(self._client_id, call.subject):
+            return pooled_session(config.ca_bundle).request(
+                call.method,
+                call.url,
+                params=call.params,
+                json=call.body,
+                headers={"Authorization": f"Bearer {token}", "Prefer": wire.PREFER_UTC},
+                timeout=(config.connect_timeout, config.read_timeout),
             )
 
-    # -- the audit trail --
+    def _classify(self, status: int, data: Any) -> str:
+        return retry.classify(status, data)
 
-    def _record(self, observe, operation, mailbox, outcome, started, attempts, status, detail):
-        report_call(
-            observe, operation=operation, subject=mailbox, outcome=outcome, started=started,
-            attempts=attempts, status=status, detail=detail,
-        )  # fmt: skip
+    def _refused(self, call: Call, status: int, data: Any) -> ProviderError:
+        ctx = self._context(call.subject, call.operation)
+        return diagnose_graph_error(status, data, ctx).error(status)
 
-    def _fail(
-        self, observe, operation, mailbox, started, attempts, status, diagnosis, detail="",
-        retry_after=None,
-    ):  # fmt: skip
-        self._record(observe, operation, mailbox, diagnosis.code, started, attempts, status, detail)
-        error = diagnosis.error(status)
-        error.retry_after = retry_after  # Microsoft's Retry-After, for the caller's 429
-        # Without the chained cause: Microsoft's raw answer stays out of tracebacks and logs.
-        raise error from None
+    def _unreachable(self, call: Call) -> ProviderError:
+        return diagnose_unreachable(host(call.url)).error(0)
+
+    def _malformed(self, call: Call, status: int) -> ProviderError:
+        return diagnose_malformed_answer(call.operation).error(status)
 
 
 def _not_found(event_id: str, mailbox: str) -> ProviderError:
@@ -640,25 +466,3 @@ def _not_found(event_id: str, mailbox: str) -> ProviderError:
         f"No event of meetbridge with id {event_id} is in the mailbox of {mailbox}.",
         status=404,
     )
-
-
-def _merge(parts: list[FreeBusy]) -> FreeBusy:
-    busy: dict[str, list] = {}
-    unknown: dict[str, str] = {}
-    for part in parts:
-        for email, intervals in part.busy.items():
-            busy.setdefault(email, []).extend(intervals)
-        unknown.update(part.unknown)
-    merged = {}
-    for email, intervals in busy.items():
-        if email in unknown:
-            continue
-        joined = []
-        for item in sorted(intervals, key=lambda i: (i.start, i.end)):
-            if joined and item.start <= joined[-1].end:
-                if item.end > joined[-1].end:
-                    joined[-1] = type(item)(joined[-1].start, item.end)
-            else:
-                joined.append(item)
-        merged[email] = joined
-    return FreeBusy(busy=merged, unknown=unknown)

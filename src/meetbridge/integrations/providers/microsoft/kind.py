@@ -72,18 +72,14 @@ class MicrosoftKind:
         return f"app {public.get('client_id', '')} in {public.get('tenant_id', '')}"
 
     def config_from(self, options: Mapping[str, Any]):
-        from meetbridge.integrations.providers.google.retry import RetryPolicy
+        from meetbridge.integrations.backoff import RetryPolicy
         from meetbridge.integrations.providers.microsoft.calendar import MicrosoftConfig
 
         return MicrosoftConfig(
             login_base=options.get("MICROSOFT_LOGIN_BASE") or "https://login.microsoftonline.com",
             graph_base=options.get("MICROSOFT_GRAPH_BASE") or "https://graph.microsoft.com",
             ca_bundle=options.get("MICROSOFT_CA_BUNDLE") or None,
-            retry=RetryPolicy(
-                max_attempts=int(options.get("MICROSOFT_RETRY_ATTEMPTS", 4)),
-                base_delay=float(options.get("MICROSOFT_RETRY_BASE_SECONDS", 0.5)),
-                max_delay=float(options.get("MICROSOFT_RETRY_MAX_SECONDS", 8.0)),
-            ),
+            retry=RetryPolicy.from_options(options, "MICROSOFT"),
         )
 
     def build(

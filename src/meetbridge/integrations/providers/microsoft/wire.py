@@ -314,7 +314,3 @@ def event_view(body: Any, event_id: str, marker: Mapping[str, str] | None = None
         video_link=video_link(body),
         marker=found if found is not None else dict(marker or {}),
     )
-
-
-def marker_matches(found: Mapping[str, str], wanted: Mapping[str, str]) -> bool:
-    return bool(wanted) and all(found.get(k) == v for k, v in wanted.items())
