@@ -11,36 +11,16 @@ from datetime import datetime
 
 import pytest
 
-from meetbridge.integrations import connection, verification
 from meetbridge.meetings.models import Booking
-from meetbridge.scheduling import consent
-from meetbridge.tenants.service import add_person
 from tests.conftest import api_as
-from tests.integrations.microsoft.conftest import credential_of
 from tests.meetings.helpers import booking_body, next_weekday_at
 
 
 @pytest.fixture
-def microsoft_tenant(settings, microsoft, tenant, admin, member):
-    """Acme on Microsoft 365: Ana (admin), Ben (member) and Cy, all granted calendar access."""
-    settings.MEETBRIDGE = {
-        **settings.MEETBRIDGE,
-        "MICROSOFT_LOGIN_BASE": microsoft.login_base,
-        "MICROSOFT_GRAPH_BASE": microsoft.graph_base,
-        "MICROSOFT_CA_BUNDLE": microsoft.ca_path,
-        "MICROSOFT_RETRY_BASE_SECONDS": 0.01,
-        "MICROSOFT_RETRY_MAX_SECONDS": 0.05,
-    }
-    cy = add_person(tenant=tenant, email=f"cy@{tenant.domain}", name="Cy")
-    setup = microsoft.quick_setup(tenant.domain, [admin.email, member.email, cy.email])
-    credential = connection.save_key(
-        tenant=tenant, actor=admin, provider="microsoft", raw_key=credential_of(setup)
-    )
-    result = verification.check_credential(credential.id, credential.check_round)
-    assert result is not None and result.status == "verified", result
-    for person in (admin, member, cy):
-        consent.grant(person)
-    return member, cy
+def microsoft_tenant(make_microsoft_team):
+    """Acme on Microsoft 365: Ben and Cy (and Ana), all granted calendar access."""
+    team = make_microsoft_team(2)
+    return team.members[0], team.members[1]
 
 
 def organizer_event(microsoft, organizer: str) -> dict:

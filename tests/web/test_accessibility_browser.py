@@ -19,7 +19,7 @@ from playwright.sync_api import expect
 from meetbridge.integrations import connection, verification
 from meetbridge.scheduling import consent
 from tests.accessibility import grave_violations
-from tests.accounts.conftest import microsoft_settings
+from tests.accounts.conftest import microsoft_settings as sign_in_with_microsoft
 from tests.browser import sized_page  # noqa: F401
 from tests.conftest import api_as
 from tests.integrations.microsoft.conftest import credential_of
@@ -195,16 +195,10 @@ def test_every_state_of_the_integrations_page(
     sandbox,
     microsoft,
     google_settings,
-    settings,
+    microsoft_settings,
 ):
     page = sized_page
     checker = Checker(page)
-    settings.MEETBRIDGE = {
-        **settings.MEETBRIDGE,
-        "MICROSOFT_LOGIN_BASE": microsoft.login_base,
-        "MICROSOFT_GRAPH_BASE": microsoft.graph_base,
-        "MICROSOFT_CA_BUNDLE": microsoft.ca_path,
-    }
     sign_in(page, admin.email)
     checker.visit("/settings/integrations", "integrations, not connected")
     checker.visit("/settings/integrations?provider=google", "integrations, not connected, Google")
@@ -284,7 +278,7 @@ def test_sign_in_with_google_and_microsoft_configured(
     app = microsoft.sign_in_app(
         operator["tenant_id"], [f"{live_server.url}/sign-in/microsoft/callback"]
     )
-    microsoft_settings(settings, microsoft, app)
+    sign_in_with_microsoft(settings, microsoft, app)
     checker.visit("/sign-in", "sign-in with Google and Microsoft")
     expect(page.get_by_role("button", name="Sign in with Microsoft")).to_be_visible()
     expect(page.get_by_role("button", name="Sign in with Google")).to_be_visible()
