@@ -81,7 +81,7 @@ def test_every_page_and_state_of_a_member(sized_page, team):  # noqa: F811
     page.get_by_label("Your time zone").fill("Mars/Base")
     page.get_by_role("button", name="Save changes").click()
     checker.check("calendar access, error summary", page.locator(".error[role=alert]"))
-    assert page.locator(".error[role=alert]").evaluate("e => e === document.activeElement")
+    expect(page.locator(".error[role=alert]")).to_be_focused()
     page.get_by_label("Your time zone").fill("America/Toronto")
     page.get_by_role("button", name="Save changes").click()
     checker.check("calendar access, saved (message)")
