@@ -48,7 +48,9 @@ def test_the_json_has_exactly_the_contract_fields():
         "video_link",
         "moving_to",
         "problem",
+        "video_note",  # docs/decisions.md: a contract addition, null unless video was not made
     }
+    assert body["video_note"] is None  # no video asked
     assert body["organizer"] == "ana@acme.test"
     # The organizer is named once, not again among the attendees.
     assert body["attendees"] == [
