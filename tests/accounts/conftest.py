@@ -63,6 +63,33 @@ def back_to_meetbridge(client, location: str):
     return client.get(f"{parts.path}?{parts.query}")
 
 
+def provider_button(client, provider: str, next_page: str | None = None) -> str:
+    """Where the sign-in page's "Sign in with …" form for that provider posts (its `action`),
+    the page opened as a signed-out person sent from `next_page` would see it."""
+    import html
+    import re
+
+    page = client.get("/sign-in", {"next": next_page} if next_page is not None else {})
+    assert page.status_code == 200
+    found = re.search(rf'action="(/sign-in/{provider}/start[^"]*)"', page.content.decode())
+    assert found, f"no {provider} button"
+    return html.unescape(found.group(1))
+
+
+HOSTILE_NEXT = [
+    "//evil.test/x",
+    "https://evil.test/",
+    "http://testserver/availability",  # absolute, even to this host: a path is required
+    "/\\evil.test",
+    "/\\/evil.test",
+    "/\t/evil.test",
+    "///evil.test",
+    "javascript:alert(1)",
+    "evil.test",
+    " /availability",
+]
+
+
 def sign_in_with_google(client, email, *, cancel=False, start_path="/sign-in/google/start"):
     location = choose_account(to_provider(client, start_path), email, cancel=cancel)
     return back_to_meetbridge(client, location)

@@ -97,6 +97,22 @@ def test_accept_through_google_links_the_account(client, google, workspace, invi
     assert invitation.status == "accepted"
 
 
+def test_accept_through_google_ends_on_the_page_asked_for_if_it_is_ours(
+    client, google, workspace, invitation, tenant, admin
+):
+    from urllib.parse import urlencode
+
+    def accept(browser, invited, email, next_page):
+        start = join_path(invited) + "/google?" + urlencode({"next": next_page})
+        return back_to_meetbridge(browser, choose_account(to_provider(browser, start), email))
+
+    response = accept(client, invitation, "nia@acme.test", "/me/calendar")
+    assert response.status_code == 302 and response["Location"] == "/me/calendar"
+    other = membership.invite(tenant=tenant, actor=admin, email="ben@acme.test", role="member")
+    hostile = accept(Client(), other, "ben@acme.test", "//evil.test")
+    assert hostile.status_code == 302 and hostile["Location"] == "/"
+
+
 def test_accept_through_google_with_another_address_is_refused(
     client, google, workspace, invitation, tenant
 ):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import pytest
 from django.test import Client
@@ -10,8 +10,10 @@ from django.test import Client
 from meetbridge.audit.models import AuditEvent
 from meetbridge.tenants.models import Identity, Person, Tenant
 from tests.accounts.conftest import (
+    HOSTILE_NEXT,
     back_to_meetbridge,
     choose_account,
+    provider_button,
     sign_in_with_google,
     to_provider,
 )
@@ -76,6 +78,60 @@ def test_an_existing_member_is_linked_by_verified_email_once_then_by_sub(
     assert refused.status_code == 403 and refusal_code(refused) == "account_recreated"
     assert signed_in_as(other) is None
     assert AuditEvent.objects.filter(tenant=member.tenant, outcome="account_recreated").exists()
+
+
+def test_the_page_a_signed_out_person_was_sent_from_is_where_google_sign_in_ends(
+    client, google, workspace, member
+):
+    sent_from = client.get("/availability?with=ana%40acme.test")
+    assert sent_from.status_code == 302
+    sign_in_page = sent_from["Location"]
+    assert sign_in_page == "/sign-in?next=/availability%3Fwith%3Dana%2540acme.test"
+    next_page = sign_in_page.split("next=", 1)[1]
+    from urllib.parse import unquote
+
+    button = provider_button(client, "google", unquote(next_page))
+    assert button == "/sign-in/google/start?next=/availability%3Fwith%3Dana%2540acme.test"
+    response = sign_in_with_google(client, "ben@acme.test", start_path=button)
+    assert response.status_code == 302
+    assert response["Location"] == "/availability?with=ana%40acme.test"
+    assert signed_in_as(client) == "ben@acme.test"
+
+
+@pytest.mark.parametrize("hostile", HOSTILE_NEXT)
+def test_a_next_that_is_not_a_page_here_ends_google_sign_in_at_home(
+    client, google, workspace, member, hostile
+):
+    # Started from the sign-in page's button or asked for directly, it is ignored.
+    for start in (provider_button(client, "google", hostile), start_with_next(hostile)):
+        browser = Client()
+        response = sign_in_with_google(browser, "ben@acme.test", start_path=start)
+        assert response.status_code == 302 and response["Location"] == "/"
+        assert signed_in_as(browser) == "ben@acme.test"
+
+
+def test_a_next_is_used_once_and_never_carried_into_another_sign_in(
+    client, google, workspace, member
+):
+    first = sign_in_with_google(client, "ben@acme.test", start_path=start_with_next("/meetings"))
+    assert first["Location"] == "/meetings"
+    client.post("/sign-out")
+    assert sign_in_with_google(client, "ben@acme.test")["Location"] == "/"
+    client.post("/sign-out")
+    # A sign-in started with a next and abandoned at Google leaves nothing for the next one.
+    to_provider(client, start_with_next("/meetings"))
+    assert sign_in_with_google(client, "ben@acme.test")["Location"] == "/"
+    client.post("/sign-out")
+    # Nor does one that was refused.
+    to_provider(client, start_with_next("/meetings"))
+    refused = client.get("/sign-in/google/callback?code=x&state=forged")
+    assert refused.status_code == 403
+    location = choose_account(to_provider(client), "ben@acme.test")
+    assert back_to_meetbridge(client, location)["Location"] == "/"
+
+
+def start_with_next(next_page: str, provider: str = "google") -> str:
+    return f"/sign-in/{provider}/start?" + urlencode({"next": next_page})
 
 
 def test_domain_policy_lets_a_workspace_user_join_as_member(client, google, workspace, tenant):

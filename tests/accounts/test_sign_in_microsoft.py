@@ -12,14 +12,16 @@ from django.test import Client
 from meetbridge.audit.models import AuditEvent
 from meetbridge.tenants.models import Identity, Person, Tenant
 from tests.accounts.conftest import (
+    HOSTILE_NEXT,
     back_to_meetbridge,
     choose_account,
     connect_directory,
     microsoft_settings,
+    provider_button,
     sign_in_with_microsoft,
     to_provider,
 )
-from tests.accounts.test_sign_in_google import refusal_code, signed_in_as
+from tests.accounts.test_sign_in_google import refusal_code, signed_in_as, start_with_next
 
 pytestmark = pytest.mark.django_db
 
@@ -78,6 +80,44 @@ def test_domain_policy_lets_a_user_of_the_connected_directory_join(client, https
     assert Identity.objects.get(person=nia).subject == f"{tid}/{oid}"
     assert signed_in_as(client) == "nia@acme.test"
     assert AuditEvent.objects.filter(tenant=acme, operation="member.joined").exists()
+
+
+def test_the_page_a_signed_out_person_was_sent_from_is_where_microsoft_sign_in_ends(
+    client, https, acme, member
+):
+    button = provider_button(client, "microsoft", "/availability?with=ana%40acme.test")
+    assert button == "/sign-in/microsoft/start?next=/availability%3Fwith%3Dana%2540acme.test"
+    response = sign_in_with_microsoft(client, https, "ben@acme.test", start_path=button)
+    assert response.status_code == 302
+    assert response["Location"] == "/availability?with=ana%40acme.test"
+    assert signed_in_as(client) == "ben@acme.test"
+
+
+@pytest.mark.parametrize("hostile", HOSTILE_NEXT)
+def test_a_next_that_is_not_a_page_here_ends_microsoft_sign_in_at_home(
+    https, acme, member, hostile
+):
+    for start in (
+        provider_button(Client(), "microsoft", hostile),
+        start_with_next(hostile, "microsoft"),
+    ):
+        browser = Client()
+        response = sign_in_with_microsoft(browser, https, "ben@acme.test", start_path=start)
+        assert response.status_code == 302 and response["Location"] == "/"
+        assert signed_in_as(browser) == "ben@acme.test"
+
+
+def test_a_next_is_used_once_by_microsoft_sign_in(client, https, acme, member):
+    first = start_with_next("/meetings", "microsoft")
+    assert (
+        sign_in_with_microsoft(client, https, "ben@acme.test", start_path=first)["Location"]
+        == "/meetings"
+    )
+    client.post("/sign-out")
+    assert sign_in_with_microsoft(client, https, "ben@acme.test")["Location"] == "/"
+    client.post("/sign-out")
+    to_provider(client, start_with_next("/meetings", "microsoft"))  # abandoned at Microsoft
+    assert sign_in_with_microsoft(client, https, "ben@acme.test")["Location"] == "/"
 
 
 def test_a_member_is_found_by_tid_and_oid_after_an_address_change(

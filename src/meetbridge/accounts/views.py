@@ -16,12 +16,14 @@ from django.views.decorators.http import require_http_methods
 
 from meetbridge.accounts import joining, oidc, registry
 from meetbridge.accounts.claims import SignInRefused
+from meetbridge.accounts.next_page import safe_next
 from meetbridge.accounts.password import SignInForm
 from meetbridge.tenants import membership
 
 log = logging.getLogger(__name__)
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 INVITATION_KEY = "meetbridge.join_invitation"
+NEXT_KEY = "meetbridge.sign_in_next"
 
 
 class SignInView(auth_views.LoginView):
@@ -67,10 +69,24 @@ def _provider(key: str) -> oidc.Provider:
     return provider
 
 
+def _next_of(request: HttpRequest, candidate: str | None) -> str:
+    return safe_next(candidate, request.get_host(), require_https=request.is_secure())
+
+
+def _remember_next(request: HttpRequest) -> None:
+    """The start of a sign-in keeps its `?next=` (when it is a page of ours) for the callback;
+    a start without one forgets any earlier attempt's."""
+    request.session.pop(NEXT_KEY, None)
+    destination = _next_of(request, request.GET.get("next"))
+    if destination:
+        request.session[NEXT_KEY] = destination
+
+
 @require_http_methods(["POST"])
 def oidc_start(request: HttpRequest, provider: str) -> HttpResponse:
     chosen = _provider(provider)
     request.session.pop(INVITATION_KEY, None)  # a plain sign-in, not an invitation's
+    _remember_next(request)
     try:
         return oidc.start(request, chosen)
     except SignInRefused as refusal:
@@ -81,6 +97,7 @@ def oidc_callback(request: HttpRequest, provider: str) -> HttpResponse:
     chosen = _provider(provider)
     invitation = None
     token = request.session.pop(INVITATION_KEY, None)
+    destination = _next_of(request, request.session.pop(NEXT_KEY, None))  # one use, even refused
     try:
         identity = oidc.finish(request, chosen)
         if token:
@@ -99,7 +116,7 @@ def oidc_callback(request: HttpRequest, provider: str) -> HttpResponse:
     except membership.Conflict as conflict:
         return refused(request, SignInRefused(conflict.code, conflict.message), status=409)
     login(request, person, backend=BACKEND)
-    return redirect("web:home")
+    return redirect(destination or "web:home")
 
 
 # --- joining by invitation ----------------------------------------------------------------
@@ -145,6 +162,7 @@ def join_with_provider(request: HttpRequest, token: str, provider: str) -> HttpR
     if page is not None:
         return page
     request.session[INVITATION_KEY] = token
+    _remember_next(request)
     try:
         return oidc.start(request, chosen)
     except SignInRefused as refusal:
