@@ -67,6 +67,7 @@ class Config:
     # Hardening (docs/operator-guide.md, "Security headers and the admin").
     admin_enabled: bool = False
     hsts_seconds: int = 0
+    trusted_proxies: int = 0  # proxies in front of meetbridge that add to X-Forwarded-For
 
     @property
     def is_local(self) -> bool:
@@ -239,7 +240,22 @@ def load_config(environ: dict[str, str] | None = None) -> Config:
             "MEETBRIDGE_HSTS_SECONDS",
             default=DEFAULT_HSTS_SECONDS if mode == PRODUCTION else 0,
         ),
+        trusted_proxies=_trusted_proxies(env),
     )
+
+
+MAX_TRUSTED_PROXIES = 10
+
+
+def _trusted_proxies(env: dict[str, str]) -> int:
+    raw = env.get("MEETBRIDGE_TRUSTED_PROXIES", "").strip() or "0"
+    if not (raw.isascii() and raw.isdigit()) or int(raw) > MAX_TRUSTED_PROXIES:
+        raise ConfigError(
+            "MEETBRIDGE_TRUSTED_PROXIES must be the number of proxies in front of meetbridge "
+            f"that add the client's address to X-Forwarded-For, 0 (none, the default) to "
+            f"{MAX_TRUSTED_PROXIES}, not {raw!r}."
+        )
+    return int(raw)
 
 
 def _freebusy_cache_seconds(env: dict[str, str]) -> int:

@@ -182,6 +182,7 @@ MEETBRIDGE = {
     "MICROSOFT_GRAPH_BASE": CONFIG.microsoft_graph_base,
     "MICROSOFT_CA_BUNDLE": CONFIG.microsoft_ca_bundle,
     "FREEBUSY_CACHE_SECONDS": CONFIG.freebusy_cache_seconds,
+    "TRUSTED_PROXIES": CONFIG.trusted_proxies,
 }
 
 # Google access tokens are shared by every server process through Redis when it is configured;

@@ -88,3 +88,46 @@ def test_password_reset_for_an_unknown_address_looks_the_same_and_sends_nothing(
     response = client.post("/password-reset", {"email": "nobody@acme.test"})
     assert response.status_code == 302 and response["Location"] == "/password-reset/sent"
     assert mail.outbox == []
+
+
+def test_behind_a_trusted_proxy_two_clients_are_throttled_separately(
+    client, member, settings, monkeypatch
+):
+    settings.MEETBRIDGE = {**settings.MEETBRIDGE, "TRUSTED_PROXIES": 1}
+    monkeypatch.setattr(throttle, "PER_ADDRESS", 3)
+
+    def through_proxy(email, password, forwarded_for):
+        return Client().post(
+            "/sign-in",
+            {"username": email, "password": password},
+            REMOTE_ADDR="10.0.0.254",  # the proxy, the same for everyone
+            HTTP_X_FORWARDED_FOR=forwarded_for,
+        )
+
+    for n in range(3):
+        # The attacker also forges an entry each time: it does not move the count elsewhere.
+        through_proxy(f"guess{n}@acme.test", "nope", f"192.0.2.{n}, 203.0.113.66")
+    blocked = through_proxy("ben@acme.test", GOOD, "203.0.113.66")
+    assert "Too many failed sign-ins" in error_of(blocked)
+    assert through_proxy("ben@acme.test", GOOD, "198.51.100.7").status_code == 302
+
+
+def test_without_a_trusted_proxy_a_forged_header_does_not_escape_the_count(
+    client, member, settings, monkeypatch
+):
+    settings.MEETBRIDGE = {**settings.MEETBRIDGE, "TRUSTED_PROXIES": 0}
+    monkeypatch.setattr(throttle, "PER_ADDRESS", 3)
+    for n in range(3):
+        Client().post(
+            "/sign-in",
+            {"username": f"guess{n}@acme.test", "password": "nope"},
+            REMOTE_ADDR="10.9.9.7",
+            HTTP_X_FORWARDED_FOR=f"192.0.2.{n}",
+        )
+    blocked = Client().post(
+        "/sign-in",
+        {"username": "ben@acme.test", "password": GOOD},
+        REMOTE_ADDR="10.9.9.7",
+        HTTP_X_FORWARDED_FOR="198.51.100.7",
+    )
+    assert "Too many failed sign-ins" in error_of(blocked)

@@ -181,3 +181,18 @@ def test_the_booking_lease_is_two_minutes_unless_set_and_never_below_ten_seconds
     assert load_config(env).booking_lease_seconds == 15
     with pytest.raises(ConfigError, match="MEETBRIDGE_BOOKING_LEASE_SECONDS must be a whole"):
         load_config(production_env(tmp_path, MEETBRIDGE_BOOKING_LEASE_SECONDS="3"))
+
+
+def test_no_proxy_is_trusted_unless_one_is_declared(tmp_path):
+    assert load_config(production_env(tmp_path)).trusted_proxies == 0
+    assert load_config({"MEETBRIDGE_VAR_DIR": str(tmp_path)}).trusted_proxies == 0
+    env = production_env(tmp_path, MEETBRIDGE_TRUSTED_PROXIES=" 2 ")
+    assert load_config(env).trusted_proxies == 2
+
+
+@pytest.mark.parametrize("bad", ["-1", "one", "1.5", "²", "11", "99999999999999999999"])
+def test_a_bad_number_of_trusted_proxies_is_refused_saying_what_it_means(tmp_path, bad):
+    with pytest.raises(
+        ConfigError, match="MEETBRIDGE_TRUSTED_PROXIES must be the number of proxies"
+    ):
+        load_config(production_env(tmp_path, MEETBRIDGE_TRUSTED_PROXIES=bad))

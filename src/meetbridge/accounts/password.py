@@ -9,16 +9,25 @@ check on unknown addresses, so timing tells nothing either).
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from meetbridge.accounts import throttle
+from meetbridge.accounts import addresses, throttle
 from meetbridge.accounts.registry import SignInMethod
 
 
 def client_address(request) -> str:
-    return (request.META.get("REMOTE_ADDR") or "0.0.0.0") if request else "0.0.0.0"  # noqa: S104
+    """Who is signing in, as throttling counts them (`MEETBRIDGE_TRUSTED_PROXIES` proxies in
+    front of meetbridge; docs/operator-guide.md, "Sign-in protection")."""
+    if request is None:
+        return addresses.UNKNOWN
+    return addresses.client_address(
+        request.META.get("REMOTE_ADDR"),
+        request.META.get("HTTP_X_FORWARDED_FOR"),
+        settings.MEETBRIDGE.get("TRUSTED_PROXIES", 0),
+    )
 
 
 class SignInForm(AuthenticationForm):
