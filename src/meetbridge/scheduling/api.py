@@ -18,6 +18,7 @@ from meetbridge.scheduling import consent, directory
 from meetbridge.scheduling.availability import (
     MAX_COLLEAGUES,
     MIN_NOTICE_MINUTES,
+    Availability,
     AvailabilityRefused,
     AvailabilityRequest,
     find_availability,
@@ -163,6 +164,26 @@ def revoke_calendar_access(request: HttpRequest):
     return HttpResponse(status=204)
 
 
+def asked_for(query: AvailabilityQuery | ScheduleQuery) -> AvailabilityRequest:
+    return AvailabilityRequest(
+        emails=query.with_,
+        start=parse_moment(query.start, "start"),
+        end=parse_moment(query.end, "end"),
+        duration_minutes=query.duration,
+        interval_minutes=query.interval,
+    )
+
+
+def answer(person, asked: AvailabilityRequest) -> Availability:
+    """`find_availability`, its refusals and the provider's failures as API errors."""
+    try:
+        return find_availability(person, asked)
+    except AvailabilityRefused as exc:
+        raise ApiError(exc.status, exc.code, exc.message, **exc.extra) from None
+    except ProviderError as exc:
+        raise provider_error(exc) from None
+
+
 @router.get(
     "/availability",
     response={
@@ -190,19 +211,7 @@ def revoke_calendar_access(request: HttpRequest):
 )
 def availability(request: HttpRequest, query: Query[AvailabilityQuery]):
     person = caller(request)
-    asked = AvailabilityRequest(
-        emails=query.with_,
-        start=parse_moment(query.start, "start"),
-        end=parse_moment(query.end, "end"),
-        duration_minutes=query.duration,
-        interval_minutes=query.interval,
-    )
-    try:
-        found = find_availability(person, asked)
-    except AvailabilityRefused as exc:
-        raise ApiError(exc.status, exc.code, exc.message, **exc.extra) from None
-    except ProviderError as exc:
-        raise provider_error(exc) from None
+    found = answer(person, asked_for(query))
     zone = ZoneInfo(found.time_zone)
     body = {
         "time_zone": found.time_zone,
@@ -297,20 +306,8 @@ class ScheduleOut(Schema):
 )
 def schedule(request: HttpRequest, query: Query[ScheduleQuery]):
     person = caller(request)
-    start, end = parse_moment(query.start, "start"), parse_moment(query.end, "end")
-    asked = AvailabilityRequest(
-        emails=query.with_,
-        start=start,
-        end=end,
-        duration_minutes=query.duration,
-        interval_minutes=query.interval,
-    )
-    try:
-        found = find_availability(person, asked)
-    except AvailabilityRefused as exc:
-        raise ApiError(exc.status, exc.code, exc.message, **exc.extra) from None
-    except ProviderError as exc:
-        raise provider_error(exc) from None
+    asked = asked_for(query)
+    found = answer(person, asked)
     zone = ZoneInfo(found.time_zone)
 
     def spans(pairs) -> list[dict]:
@@ -322,7 +319,7 @@ def schedule(request: HttpRequest, query: Query[ScheduleQuery]):
             for a, b in pairs
         ]
 
-    lo, hi = int(start.timestamp()), int(end.timestamp())
+    lo, hi = int(asked.start.timestamp()), int(asked.end.timestamp())
     return {
         "time_zone": found.time_zone,
         "people": [
