@@ -37,6 +37,7 @@ def test_over_the_limit_says_when_to_come_back_on_every_route():
     unnamed = ProviderError("quota_exceeded", "enough today", retryable=True)
     assert calendar_failure(unnamed).headers == {"Retry-After": "3600"}
 
+
 def test_the_providers_own_trouble_says_when_to_try_again_and_a_setup_problem_does_not():
     down = ProviderError("unreachable", "down", retryable=True)
     assert provider_error(down).headers == {"Retry-After": "5"}

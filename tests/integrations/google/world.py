@@ -12,17 +12,14 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from django.conf import settings
-
-from meetbridge.integrations import registry
-from meetbridge.integrations.provider import CalendarProvider, CallRecord
-from meetbridge.integrations.tokens import TokenCache
+from meetbridge.integrations.provider import CallRecord
+from tests.integrations.contract.world import ProviderWorld
 
 # The neutral answers of the contract, as each stand-in spells them.
 GOOGLE_ANSWERS = {"accepted": "accepted", "declined": "declined", "tentative": "tentative"}
 
 
-class GoogleWorld:
+class GoogleWorld(ProviderWorld):
     """The Google Workspace sandbox: a domain, a service account, delegation granted."""
 
     name = "google"
@@ -44,23 +41,8 @@ class GoogleWorld:
         return {"provider": "google", "service_account_key": self.setup.key}
 
     @property
-    def secret_texts(self) -> list[str]:
-        """Text that must never appear in a response, a page or the audit log."""
-        body = self.setup.key["private_key"].split("-----")[2].strip()
-        return [line for line in body.splitlines() if len(line) > 20][:3]
-
-    def provider(self) -> CalendarProvider:
-        kind = registry.kind(self.name)
-        parsed = kind.parse_credential(self.raw_credential)
-        return kind.build(
-            secret=parsed.secret,
-            config=kind.config_from(settings.MEETBRIDGE),
-            observe=self.records.append,
-            token_scope=f"contract:{uuid.uuid4().hex}",
-        )
-
-    def fresh_tokens(self) -> TokenCache:
-        return TokenCache()
+    def private_key_pem(self) -> str:
+        return self.setup.key["private_key"]
 
     def break_access(self) -> None:
         """The admin withdraws what meetbridge needs (delegation)."""

@@ -7,21 +7,17 @@ a certificate (the recommended credential) and admin consent, breaking and repai
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
 from typing import Any
 
-from django.conf import settings
-
-from meetbridge.integrations import registry
-from meetbridge.integrations.provider import CalendarProvider, CallRecord
-from meetbridge.integrations.tokens import TokenCache
+from meetbridge.integrations.provider import CallRecord
+from tests.integrations.contract.world import ProviderWorld
 
 # The contract's neutral answers, as Graph spells them.
 MICROSOFT_ANSWERS = {"accepted": "accepted", "declined": "declined", "tentative": "tentativelyAccepted"}  # fmt: skip
 
 
-class MicrosoftWorld:
+class MicrosoftWorld(ProviderWorld):
     name = "microsoft"
     create_faults = {"paths": ["/microsoft/graph/v1.0/users/*/events"], "methods": ["POST"]}
     # Graph's Retry-After made 0: the suite's retry policy waits at most 50 ms, and a longer
@@ -47,22 +43,8 @@ class MicrosoftWorld:
         return {"provider": "microsoft", **self.raw_credential}
 
     @property
-    def secret_texts(self) -> list[str]:
-        body = self.setup.private_key.split("-----")[2].strip()
-        return [line for line in body.splitlines() if len(line) > 20][:3]
-
-    def provider(self) -> CalendarProvider:
-        kind = registry.kind(self.name)
-        parsed = kind.parse_credential(self.raw_credential)
-        return kind.build(
-            secret=parsed.secret,
-            config=kind.config_from(settings.MEETBRIDGE),
-            observe=self.records.append,
-            token_scope=f"contract:{uuid.uuid4().hex}",
-        )
-
-    def fresh_tokens(self) -> TokenCache:
-        return TokenCache()
+    def private_key_pem(self) -> str:
+        return self.setup.private_key
 
     def break_access(self) -> None:
         """The admin revokes admin consent: tokens come without roles, Graph refuses."""
