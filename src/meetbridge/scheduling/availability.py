@@ -122,8 +122,10 @@ def people_to_ask(caller: Person, emails: list[str]) -> list[Person]:
         p.email: p
         for p in Person.objects.filter(tenant_id=caller.tenant_id, is_active=True)
         .filter(Q(email__in=wanted) | Q(pk=caller.pk))
-        .select_related("calendar_access", "tenant")  # the tenant's zone is everyone's default
+        .select_related("calendar_access")
     }
+    for person in found.values():
+        person.tenant = caller.tenant  # the same row for all: its zone is everyone's default
     require_own_consent(found.get(caller.email))
     refused = []
     for email in wanted:
