@@ -27,6 +27,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
+from math import ceil, floor
 from typing import Any
 
 from meetbridge.integrations.provider import FreeBusy, Interval
@@ -78,10 +79,11 @@ def _tenant_generation(tenant_id: int) -> str:
 
 
 def _to_json(free_busy: FreeBusy) -> dict:
-    """Busy times as UTC epoch seconds: a tenth of the work of writing and reading text."""
+    """Busy times as whole UTC epoch seconds, a fraction of the work of writing and reading
+    text; a fraction of a second is rounded outwards, so no busy time is lost."""
     return {
         "busy": {
-            email: [[i.start.timestamp(), i.end.timestamp()] for i in intervals]
+            email: [[floor(i.start.timestamp()), ceil(i.end.timestamp())] for i in intervals]
             for email, intervals in free_busy.busy.items()
         },
         "unknown": dict(free_busy.unknown),
