@@ -7,7 +7,13 @@ class IntegrationsConfig(AppConfig):
     label = "integrations"
 
     def ready(self) -> None:
+        from django.core import signals as request_signals
         from django.db.models.signals import post_delete, post_save
+
+        from meetbridge import after_answer
+
+        request_signals.request_started.connect(after_answer.request_started, weak=False)
+        request_signals.request_finished.connect(after_answer.request_finished, weak=False)
 
         from meetbridge.integrations.access import forget_credentials_in_service
         from meetbridge.integrations.models import Credential, Integration

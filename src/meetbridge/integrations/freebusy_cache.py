@@ -11,6 +11,9 @@
   tenant) has a generation number that a change bumps; an answer is reused only while the
   generations it was read under are still current.
 - Only availability reads through here. Bookings re-check free/busy straight from the provider.
+- A fresh answer is sealed and kept after the request's own answer is sent (`after_answer`):
+  identical questions in this process already share it in flight, and other processes wait
+  for the claim as before.
 
 A question is (tenant, asker, people, start, end): answers are never shared between tenants
 or between askers.
@@ -30,6 +33,7 @@ from functools import partial
 from math import ceil, floor
 from typing import Any
 
+from meetbridge.after_answer import after_answer
 from meetbridge.integrations.provider import FreeBusy, Interval
 
 log = logging.getLogger(__name__)
@@ -165,11 +169,20 @@ class FreeBusyCache:
                     return found
         try:
             free_busy = fetch()
-            self._write(name, free_busy, generations, ttl)
-            return Answer(free_busy, reused=False)
-        finally:
+        except BaseException:
             if claimed:
                 self._release(name)
+            raise
+
+        def keep() -> None:  # sealing a large answer takes milliseconds nobody need wait for
+            try:
+                self._write(name, free_busy, generations, ttl)
+            finally:
+                if claimed:
+                    self._release(name)
+
+        after_answer(keep)
+        return Answer(free_busy, reused=False)
 
     def _generations_and_entry(self, asked: Question, name: str) -> tuple[dict[str, int], Any]:
         """The current generations of everyone asked about, and the sealed answer kept under
