@@ -88,3 +88,63 @@ def test_provider_errors_map_to_api_errors(error, status):
     api_error = provider_error(error)
     assert api_error.status == status
     assert api_error.code == error.code
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    from meetbridge.integrations import access
+
+    moved = Clock()
+    monkeypatch.setattr(access, "_clock", moved)
+    access.forget_credentials_in_service()
+    yield moved
+    access.forget_credentials_in_service()
+
+
+@pytest.mark.django_db
+def test_a_key_deleted_here_is_not_used_a_moment_later(tenant, admin, member, connected, clock):
+    from meetbridge.integrations.connection import disconnect
+
+    provider_for(tenant, member)
+    disconnect(tenant=tenant, actor=admin)
+    with pytest.raises(NotConnected):
+        provider_for(tenant, member)
+
+
+@pytest.mark.django_db
+def test_a_key_taken_out_by_another_process_stops_being_used_within_seconds(
+    tenant, member, connected, clock
+):
+    from meetbridge.integrations import access
+    from meetbridge.integrations.models import Credential
+
+    provider_for(tenant, member)
+    # Another server process changes the row: no signal reaches this one.
+    Credential.objects.filter(integration__tenant=tenant).update(in_service=False)
+    clock.now += access.REUSE_CREDENTIAL_SECONDS - 0.5
+    assert provider_for(tenant, member).name == "google"
+    clock.now += 0.5
+    with pytest.raises(NotConnected):
+        provider_for(tenant, member)
+
+
+@pytest.mark.django_db
+def test_not_connected_is_never_kept(tenant, admin, member, workspace, google_settings, clock):
+    from meetbridge.integrations.models import Credential
+
+    with pytest.raises(NotConnected):
+        provider_for(tenant, member)
+    save_key(tenant=tenant, actor=admin, provider="google", raw_key=workspace.key)
+    # Verified by another process: a queryset update sends no signal here.
+    Credential.objects.filter(integration__tenant=tenant).update(
+        status=Credential.Status.VERIFIED, in_service=True
+    )
+    assert provider_for(tenant, member).name == "google"

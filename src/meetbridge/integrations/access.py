@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from typing import Any
 
 from django.conf import settings
@@ -130,9 +131,37 @@ def build_provider(credential: Credential, *, actor: Person | None) -> CalendarP
     )
 
 
+# The credential in service of each tenant, kept briefly by each process: nearly every request
+# uses it, and reading it is a query. A change to a credential, an integration or a tenant
+# saved in this process drops every entry at once (`forget_credentials_in_service`, connected
+# in apps.py); other server processes notice a change within REUSE_CREDENTIAL_SECONDS.
+REUSE_CREDENTIAL_SECONDS = 5.0
+_in_service: dict[int, tuple[float, Credential]] = {}
+_in_service_lock = threading.Lock()
+_clock = time.monotonic  # tests move it
+
+
+def forget_credentials_in_service(**_signal) -> None:
+    with _in_service_lock:
+        _in_service.clear()
+
+
+def _credential_for_calls(tenant: Tenant) -> Credential | None:
+    now = _clock()
+    with _in_service_lock:
+        kept = _in_service.get(tenant.pk)
+    if kept is not None and now - kept[0] < REUSE_CREDENTIAL_SECONDS:
+        return kept[1]
+    credential = credential_in_service(tenant)
+    if credential is not None:  # "not connected" is never kept: connecting shows at once
+        with _in_service_lock:
+            _in_service[tenant.pk] = (now, credential)
+    return credential
+
+
 def provider_for(tenant: Tenant, actor: Person | None) -> CalendarProvider:
     """The tenant's calendar provider, acting for `actor`; NotConnected if not verified."""
-    credential = credential_in_service(tenant)
+    credential = _credential_for_calls(tenant)
     if credential is None:
         raise NotConnected()
     try:

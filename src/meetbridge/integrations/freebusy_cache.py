@@ -25,7 +25,10 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
+from functools import partial
+from math import ceil, floor
+from typing import Any
 
 from meetbridge.integrations.provider import FreeBusy, Interval
 
@@ -51,7 +54,8 @@ class Question:
             [str(self.tenant_id), self.as_email, *self.emails]
             + [self.start.isoformat(), self.end.isoformat()]
         )
-        return "freebusy:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+        # "freebusy2": entries hold epoch seconds; those of the earlier text format are never read.
+        return "freebusy2:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -75,9 +79,11 @@ def _tenant_generation(tenant_id: int) -> str:
 
 
 def _to_json(free_busy: FreeBusy) -> dict:
+    """Busy times as whole UTC epoch seconds, a fraction of the work of writing and reading
+    text; a fraction of a second is rounded outwards, so no busy time is lost."""
     return {
         "busy": {
-            email: [[i.start.isoformat(), i.end.isoformat()] for i in intervals]
+            email: [[floor(i.start.timestamp()), ceil(i.end.timestamp())] for i in intervals]
             for email, intervals in free_busy.busy.items()
         },
         "unknown": dict(free_busy.unknown),
@@ -85,11 +91,10 @@ def _to_json(free_busy: FreeBusy) -> dict:
 
 
 def _from_json(data: dict) -> FreeBusy:
+    moment = partial(datetime.fromtimestamp, tz=UTC)
     return FreeBusy(
         busy={
-            email: [
-                Interval(datetime.fromisoformat(s), datetime.fromisoformat(e)) for s, e in spans
-            ]
+            email: [Interval(moment(s), moment(e)) for s, e in spans]
             for email, spans in data["busy"].items()
         },
         unknown=dict(data["unknown"]),
@@ -145,8 +150,8 @@ class FreeBusyCache:
     def _reused_or_fetched(
         self, asked: Question, name: str, fetch: Callable[[], FreeBusy], ttl: float
     ) -> Answer:
-        generations = self._generations(asked)
-        found = self._read(name, generations)
+        generations, sealed = self._generations_and_entry(asked, name)
+        found = self._opened(sealed, name, generations)
         if found is not None:
             return found
         claimed = self._claim(name)
@@ -166,24 +171,32 @@ class FreeBusyCache:
             if claimed:
                 self._release(name)
 
-    def _generations(self, asked: Question) -> dict[str, int]:
+    def _generations_and_entry(self, asked: Question, name: str) -> tuple[dict[str, int], Any]:
+        """The current generations of everyone asked about, and the sealed answer kept under
+        `name` if any: one round trip to the store."""
         names = [_tenant_generation(asked.tenant_id)] + [
             _person_generation(asked.tenant_id, email) for email in asked.emails
         ]
         try:
-            found = self._store().get_many(names)
+            found = self._store().get_many([*names, name])
         except Exception:
             log.warning("Free/busy cache unavailable; asking the calendar provider directly.")
-            return {}
-        return {name: int(found.get(name, 0)) for name in names}
+            return {}, None
+        return {gen: int(found.get(gen, 0)) for gen in names}, found.get(name)
 
     def _read(self, name: str, generations: dict[str, int]) -> Answer | None:
         try:
             sealed = self._store().get(name)
-            if sealed is None:
-                return None
+        except Exception:
+            return None
+        return self._opened(sealed, name, generations)
+
+    def _opened(self, sealed: Any, name: str, generations: dict[str, int]) -> Answer | None:
+        if sealed is None or not generations:
+            return None
+        try:
             entry = self._vault().open(sealed, bound_to=name)
-        except Exception:  # the store is down, or sealed under keys since retired
+        except Exception:  # sealed under keys since retired
             return None
         if entry["generations"] != generations:
             return None  # a booking made here since then touched someone in it

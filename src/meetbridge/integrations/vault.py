@@ -10,10 +10,10 @@ key id) and opening checks that: a ciphertext copied onto another tenant's row d
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
+import orjson
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
 
@@ -31,12 +31,14 @@ class Vault:
 
     def seal(self, secret: dict[str, Any], *, bound_to: str) -> str:
         envelope = {"bound_to": bound_to, "secret": secret}
-        return self._newest.encrypt(json.dumps(envelope).encode("utf-8")).decode("ascii")
+        return self._newest.encrypt(orjson.dumps(envelope, option=orjson.OPT_NON_STR_KEYS)).decode(
+            "ascii"
+        )
 
     def open(self, sealed: str, *, bound_to: str) -> dict[str, Any]:
         try:
-            envelope = json.loads(self._all.decrypt(sealed.encode("ascii")))
-        except (InvalidToken, ValueError, UnicodeEncodeError):
+            envelope = orjson.loads(self._all.decrypt(sealed.encode("ascii")))
+        except (InvalidToken, ValueError, UnicodeEncodeError):  # orjson's JSONDecodeError too
             raise VaultError(
                 "A stored credential cannot be decrypted with the configured encryption keys."
             ) from None

@@ -9,7 +9,8 @@ taken as free, so while anyone is unknown no slot is offered and the answer name
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from functools import cached_property
 
 from django.db.models import Q
 from django.utils import timezone
@@ -35,7 +36,7 @@ from meetbridge.scheduling.slots import (
     Slot,
     SlotQuery,
     Span,
-    common_slots,
+    common_slot_spans,
     merge,
     subtract,
     to_span,
@@ -73,11 +74,18 @@ class AvailabilityRequest:
 @dataclass(frozen=True)
 class Availability:
     time_zone: str  # the caller's
-    slots: list[Slot]
+    slot_spans: list[tuple[int, int]]  # [start, end) in UTC epoch seconds, sorted
     people: list[Person]  # the caller first
     unknown: dict[str, str] = field(default_factory=dict)  # e-mail -> the provider's reason
     # e-mail -> busy time as the provider's free/busy gave it (before buffers), for the grid
     busy: dict[str, list[Span]] = field(default_factory=dict)
+
+    @cached_property
+    def slots(self) -> list[Slot]:
+        return [
+            Slot(datetime.fromtimestamp(start, UTC), datetime.fromtimestamp(end, UTC))
+            for start, end in self.slot_spans
+        ]
 
 
 def schedulable_colleagues(person: Person) -> list[Person]:
@@ -114,8 +122,10 @@ def people_to_ask(caller: Person, emails: list[str]) -> list[Person]:
         p.email: p
         for p in Person.objects.filter(tenant_id=caller.tenant_id, is_active=True)
         .filter(Q(email__in=wanted) | Q(pk=caller.pk))
-        .select_related("calendar_access", "tenant")  # the tenant's zone is everyone's default
+        .select_related("calendar_access")
     }
+    for person in found.values():
+        person.tenant = caller.tenant  # the same row for all: its zone is everyone's default
     require_own_consent(found.get(caller.email))
     refused = []
     for email in wanted:
@@ -236,7 +246,7 @@ def find_availability(
         interval_minutes=request.interval_minutes,
         min_notice_minutes=int(notice.total_seconds() // 60),
     )
-    return Availability(zone, common_slots(participants, query), people, busy=busy)
+    return Availability(zone, common_slot_spans(participants, query), people, busy=busy)
 
 
 def _without(busy: list[Span], own: tuple[datetime, datetime] | None) -> list[Span]:

@@ -96,6 +96,15 @@ def to_span(start: datetime, end: datetime) -> Span:
 
 def common_slots(people: Sequence[Participant], query: SlotQuery) -> list[Slot]:
     """Every slot in which all `people` are at work and free, sorted by start."""
+    return [
+        Slot(datetime.fromtimestamp(start, UTC), datetime.fromtimestamp(end, UTC))
+        for start, end in common_slot_spans(people, query)
+    ]
+
+
+def common_slot_spans(people: Sequence[Participant], query: SlotQuery) -> list[tuple[int, int]]:
+    """`common_slots` as [start, end) UTC epoch seconds: what answers are built from, without
+    making two datetimes per slot."""
     if not people:
         raise ValueError("common_slots needs at least one participant.")
     if query.interval_minutes not in ALLOWED_INTERVALS:
@@ -112,10 +121,7 @@ def common_slots(people: Sequence[Participant], query: SlotQuery) -> list[Slot]:
     starts = aligned_starts(
         free, duration, query.interval_minutes * 60, offset_segments(query.time_zone, lo, hi)
     )
-    return [
-        Slot(datetime.fromtimestamp(t, UTC), datetime.fromtimestamp(t + duration, UTC))
-        for t in starts
-    ]
+    return [(t, t + duration) for t in starts]
 
 
 def common_free_spans(
