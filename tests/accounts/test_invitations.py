@@ -138,3 +138,27 @@ def test_a_removed_person_can_be_invited_back(client, tenant, admin, member):
     assert accept_with_password(client, again).status_code == 302
     member.refresh_from_db()
     assert member.is_active and member.check_password(PASSWORD)
+
+
+def test_joining_with_a_password_ends_on_the_page_the_link_named(client, google, invitation):
+    page = client.get(join_path(invitation) + "?next=/meetings")
+    # The provider buttons carry it too; the password form posts to the page's own address.
+    assert "?next=/meetings" in page.content.decode()
+    response = client.post(
+        join_path(invitation) + "?next=/meetings",
+        {"name": "Nia", "new_password1": PASSWORD, "new_password2": PASSWORD},
+    )
+    assert response.status_code == 302 and response["Location"] == "/meetings"
+
+
+@pytest.mark.parametrize("hostile", ["//evil.test/x", "https://evil.test/", "javascript:alert(1)"])
+def test_joining_never_ends_on_another_site(client, invitation, hostile):
+    from urllib.parse import quote
+
+    page = client.get(join_path(invitation) + "?next=" + quote(hostile, safe=""))
+    assert "evil.test" not in page.content.decode() and "javascript:" not in page.content.decode()
+    response = client.post(
+        join_path(invitation) + "?next=" + quote(hostile, safe=""),
+        {"name": "Nia", "new_password1": PASSWORD, "new_password2": PASSWORD},
+    )
+    assert response.status_code == 302 and response["Location"] == "/"

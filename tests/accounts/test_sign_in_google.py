@@ -130,6 +130,18 @@ def test_a_next_is_used_once_and_never_carried_into_another_sign_in(
     assert back_to_meetbridge(client, location)["Location"] == "/"
 
 
+def test_a_refused_sign_in_offers_to_start_again_towards_the_same_page(
+    client, google, workspace, member
+):
+    to_provider(client, start_with_next("/meetings"))
+    refused = client.get("/sign-in/google/callback?code=x&state=forged")
+    assert refused.status_code == 403
+    assert 'href="/sign-in?next=/meetings">Back to sign-in' in refused.content.decode()
+    # Without a next, the link is the plain sign-in page.
+    plain = Client().get("/sign-in/google/callback?code=x&state=forged")
+    assert 'href="/sign-in">Back to sign-in' in plain.content.decode()
+
+
 def start_with_next(next_page: str, provider: str = "google") -> str:
     return f"/sign-in/{provider}/start?" + urlencode({"next": next_page})
 

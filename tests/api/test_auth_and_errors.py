@@ -50,6 +50,21 @@ def test_a_deactivated_persons_token_stops_working(member, member_api):
     assert_error(member_api.get("/me"), 401, "unauthenticated")
 
 
+def test_a_token_works_until_it_expires_and_never_after(client, member):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from meetbridge.tenants.models import ApiToken
+
+    _, expiring = ApiToken.issue(member, expires_at=timezone.now() + timedelta(minutes=5))
+    _, expired = ApiToken.issue(member, expires_at=timezone.now() - timedelta(seconds=1))
+    assert client.get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {expiring}").status_code == 200
+    assert_error(
+        client.get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {expired}"), 401, "unauthenticated"
+    )
+
+
 def test_wrong_role_is_403(member_api):
     assert_error(member_api.get("/members"), 403, "forbidden")
     assert_error(member_api.get("/audit"), 403, "forbidden")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from datetime import UTC, datetime
 
@@ -71,7 +72,7 @@ def test_a_call_is_reported_once_with_its_attempts_and_never_more():
 class FakeAnswer:
     def __init__(self, status: int, body: dict | None = None, retry_after: str | None = None):
         self.status_code, self._body = status, body
-        self.content = b"{}" if body is not None else b""
+        self.content = json.dumps(body).encode() if body is not None else b""
         self.headers = {"Retry-After": retry_after} if retry_after is not None else {}
 
     def json(self):

@@ -53,11 +53,14 @@ def allow_sign_in_redirects(response: HttpResponse) -> HttpResponse:
     return response
 
 
-def refused(request: HttpRequest, refusal: SignInRefused, status: int = 403) -> HttpResponse:
+def refused(
+    request: HttpRequest, refusal: SignInRefused, status: int = 403, next_page: str = ""
+) -> HttpResponse:
+    """The refusal page; its "Back to sign-in" keeps the page the person was going to."""
     return render(
         request,
         "accounts/refused.html",
-        {"refusal": refusal, "methods": registry.enabled_methods()},
+        {"refusal": refusal, "methods": registry.enabled_methods(), "next": next_page},
         status=status,
     )
 
@@ -112,9 +115,10 @@ def oidc_callback(request: HttpRequest, provider: str) -> HttpResponse:
     except SignInRefused as refusal:
         if refusal.tenant is None:  # no tenant's audit log to write to
             log.info("Sign in with %s refused: %s", chosen.label, refusal.code)
-        return refused(request, refusal)
+        return refused(request, refusal, next_page=destination)
     except membership.Conflict as conflict:
-        return refused(request, SignInRefused(conflict.code, conflict.message), status=409)
+        refusal = SignInRefused(conflict.code, conflict.message)
+        return refused(request, refusal, status=409, next_page=destination)
     login(request, person, backend=BACKEND)
     return redirect(destination or "web:home")
 
@@ -134,6 +138,7 @@ def join(request: HttpRequest, token: str) -> HttpResponse:
     invitation, page = _invitation_or_page(request, token)
     if page is not None:
         return page
+    destination = _next_of(request, request.GET.get("next"))  # the form posts to this URL
     form = SetPasswordForm(user=_NewPerson(invitation.email), data=request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -145,12 +150,18 @@ def join(request: HttpRequest, token: str) -> HttpResponse:
         except (membership.Gone, membership.Conflict) as problem:
             return refused(request, SignInRefused(problem.code, problem.message), status=409)
         login(request, person, backend=BACKEND)
-        return redirect("web:home")
+        return redirect(destination or "web:home")
     methods = [m for m in registry.enabled_methods() if m.provider is not None]
     page = render(
         request,
         "accounts/join.html",
-        {"invitation": invitation, "form": form, "token": token, "providers": methods},
+        {
+            "invitation": invitation,
+            "form": form,
+            "token": token,
+            "providers": methods,
+            "next": destination,
+        },
     )
     return allow_sign_in_redirects(page)
 

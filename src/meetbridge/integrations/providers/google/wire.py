@@ -38,6 +38,13 @@ def parse_time(value: Any) -> datetime:
     return moment
 
 
+def _busy_interval(item: Any) -> Interval:
+    # Thousands per answer: JSON objects are dicts, so the general Mapping check comes second.
+    if type(item) is not dict and not isinstance(item, Mapping):
+        raise ValueError("freeBusy busy entry is not an object")
+    return Interval(parse_time(item.get("start")), parse_time(item.get("end")))
+
+
 def split_range(start: datetime, end: datetime, span: timedelta = MAX_FREEBUSY_SPAN):
     return pieces.split_range(start, end, span)
 
@@ -79,12 +86,7 @@ def read_freebusy(body: Any, emails: list[str]) -> FreeBusy:
             ]
             unknown[email] = ",".join(reasons) or "error"
             continue
-        intervals = []
-        for item in entry.get("busy") or []:
-            if not isinstance(item, Mapping):
-                raise ValueError("freeBusy busy entry is not an object")
-            intervals.append(Interval(parse_time(item.get("start")), parse_time(item.get("end"))))
-        busy[email] = intervals
+        busy[email] = [_busy_interval(item) for item in entry.get("busy") or []]
     return FreeBusy(busy=busy, unknown=unknown)
 
 
