@@ -54,6 +54,18 @@ def collected() -> Iterator[None]:
             AuditEvent.objects.bulk_create(pending)
 
 
+@contextmanager
+def kept(into: list[AuditEvent]) -> Iterator[None]:
+    """Credential-use entries made in the block go to `into`, unwritten: for a thread that only
+    calls a provider on a request's behalf, whose entries the request's own thread (where its
+    database connection lives) then passes to `credential_use`."""
+    token = _collecting.set(into)
+    try:
+        yield
+    finally:
+        _collecting.reset(token)
+
+
 def _fields(
     *,
     tenant,

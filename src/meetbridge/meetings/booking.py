@@ -1,8 +1,11 @@
 """Booking a meeting exactly once, whatever the calendar or the network does.
 
-1. The request is checked, and everyone's free/busy read again from the calendar.
-2. The time is reserved in our database under per-person locks, where bookings still on
-   their way to the calendar count as busy too; the row is written in `inserting`.
+1. The request is checked, and everyone's free/busy read again from the calendar, on another
+   thread (`alongside.py`), while:
+2. the time is reserved in our database under per-person locks, where bookings still on
+   their way to the calendar count as busy too; the row is written in `inserting`. Nothing
+   goes to the calendar before the re-check has answered: when it refuses, the reservation is
+   deleted in one transaction with the key's answer, as if the refusal had come first.
 3. The event is created under an id derived from the booking: the provider creates exactly
    once per id, so a retried create can only meet the event the first one made.
 4. The row moves to `confirmed`.
@@ -22,6 +25,7 @@ from django.utils import timezone
 
 from meetbridge.integrations.provider import CalendarProvider, EventView, Interval, ProviderError
 from meetbridge.meetings import errors, key_claims, states
+from meetbridge.meetings.alongside import Alongside
 from meetbridge.meetings.calendar import (
     GONE_CODES,
     UNCERTAIN_CODES,
@@ -54,7 +58,7 @@ from meetbridge.meetings.rules import (
     request_payload,
 )
 from meetbridge.meetings.unfinished import withdraw
-from meetbridge.scheduling.consent import time_zone_of
+from meetbridge.scheduling.consent import rules_of, time_zone_of
 from meetbridge.scheduling.limits import SchedulingRules, widest_buffers
 from meetbridge.tenants.models import Person
 
@@ -141,13 +145,34 @@ def _book_claimed(
         start=request.start,
         end=request.end,
     )
+    # The calendar's free/busy is read while our own database is checked and the time reserved:
+    # its round trip overlaps the work that does not depend on it. Its verdict is taken before
+    # anything goes to the calendar, and before any refusal of ours it would have come before.
+    rules = {person.email: rules_of(person) for person in people}
+    recheck = Alongside(
+        partial(check_still_free, provider, organizer.email, emails, booking.interval, rules=rules),
+        name="booking-recheck",
+    )
+    reserved = False
     try:
-        release_stale_holds([person.pk for person in people], booking.interval, now=now)
-        rules = check_everyone_fits(people, booking.interval, now=now)
-        check_still_free(provider, organizer.email, emails, booking.interval, rules=rules)
-        reserve_new(booking, people, now=now, key=key, fingerprint=digest)
+        try:
+            release_stale_holds([person.pk for person in people], booking.interval, now=now)
+            check_everyone_fits(people, booking.interval, now=now)
+            try:
+                reserve_new(booking, people, now=now, key=key, fingerprint=digest)
+            except (SlotTaken, Overtaken):
+                recheck.result()  # the calendar's refusal first, as when it was asked first
+                raise
+            reserved = True
+        finally:
+            recheck.wait()
+        try:
+            recheck.result()
+        except Exception as problem:
+            _give_back(booking, key, digest, problem)
+            raise
     except MeetingError as refusal:
-        if refusal.code == "slot_taken":
+        if refusal.code == "slot_taken" and not reserved:
             _remember(organizer, key, digest, refusal)
         raise
     except SlotTaken as taken:
@@ -158,6 +183,23 @@ def _book_claimed(
     except Overtaken:
         raise errors.in_progress() from None
     return _carry_out(booking, provider, emails, key=key, resuming=False)
+
+
+def _give_back(booking: Booking, key: str | None, digest: str, problem: Exception) -> None:
+    """The re-check refused (or failed) after this request reserved the time: nothing was sent
+    to the calendar, so the reservation goes as if never made, no row left, and the key keeps
+    what a refusal before any reservation kept (a taken slot), in the same transaction."""
+    with transaction.atomic():
+        deleted, _ = Booking.objects.filter(
+            pk=booking.pk, state=states.INSERTING, lease_until=booking.lease_until
+        ).delete()
+        if not deleted:
+            # Only someone after this request's lease ran out could have taken the row over;
+            # nothing was sent, so they find no event and give it up.
+            log.warning("Booking %s was taken over before its re-check answered", booking.pk)
+            return
+        if isinstance(problem, MeetingError) and problem.code == "slot_taken":
+            _remember(booking.organizer, key, digest, problem)
 
 
 def _replay(record: IdempotencyRecord, digest: str, *, now: datetime) -> dict | None:
