@@ -329,7 +329,9 @@ def _validate(fields: dict, zone: ZoneInfo) -> None:
         raise errors.invalid("Invalid start or end time.") from exc
     if start_all_day != end_all_day:
         raise errors.invalid("Start and end times must either both be date or both be dateTime.")
-    if end < start:
+    # Instants, not wall clocks: Python compares two times of one zone by their clocks, and
+    # 01:45 EDT to 01:15 EST (30 minutes across the autumn change) ends after it starts.
+    if end.timestamp() < start.timestamp():
         raise errors.time_range_empty()
     if fields.get("recurrence"):
         if not start_all_day and not fields["start"].get("timeZone"):

@@ -237,6 +237,16 @@ def test_missing_end_and_empty_range_are_400(ana):
     assert error["http"] == 400 and reason(error) == "timeRangeEmpty"
 
 
+def test_a_meeting_across_the_autumn_clock_change_is_accepted(ana):
+    # 01:45 EDT, then 30 minutes later the clocks show 01:15 EST: later, though earlier by clock.
+    body = MEETING | {
+        "start": {"dateTime": "2030-11-03T01:45:00-04:00", "timeZone": "America/Toronto"},
+        "end": {"dateTime": "2030-11-03T01:15:00-05:00", "timeZone": "America/Toronto"},
+    }
+    made = ana.events().insert(calendarId="primary", body=body).execute()
+    assert made["start"]["dateTime"].startswith("2030-11-03T01:45:00")
+
+
 # --- attendees ---------------------------------------------------------------------------
 
 
