@@ -2,7 +2,7 @@
 
 Both go to the same sandbox, under the same injected latency, with the same event (one
 attendee invited, `sendUpdates=all`); samples are interleaved so drift hits both alike. A
-booking is a free/busy re-check plus the insert, so its target is at most 2.2x the insert.
+booking is a free/busy re-check plus the insert; issue 12 targets at most 2.1x the insert.
 `python -m bench` runs `measure(stack)` on its running stack, after the availability parts.
 """
 
