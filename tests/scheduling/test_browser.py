@@ -56,12 +56,13 @@ def test_a_member_grants_access_then_books_from_a_common_free_time(
     nav_link.click()
     expect(page.get_by_text("it never reads the titles")).to_be_visible()
     zone = page.get_by_label("Your time zone")
-    assert zone.input_value() == "UTC"  # the browser's zone (headless Chromium's) by default
+    # The browser's zone (headless Chromium's), set by the page's script once it has run.
+    expect(zone).to_have_value("UTC")
     zone.fill("America/Toronto")
     page.get_by_label("Friday", exact=True).uncheck()
     page.get_by_label("Monday range 1, to").fill("12:00")
     page.get_by_role("button", name="Add a range on Monday").click()
-    assert page.get_by_label("Monday range 2, from").input_value() == "12:00"
+    expect(page.get_by_label("Monday range 2, from")).to_have_value("12:00")
     page.get_by_label("Monday range 2, from").fill("13:00")
     page.get_by_label("Monday range 2, to").fill("17:00")
     page.get_by_label("Free time after meetings").select_option("15")
@@ -77,7 +78,7 @@ def test_a_member_grants_access_then_books_from_a_common_free_time(
 
     # Copy Monday to every working day.
     page.get_by_role("button", name="Copy to all days from Monday").click()
-    assert page.get_by_label("Tuesday range 2, to").input_value() == "17:00"
+    expect(page.get_by_label("Tuesday range 2, to")).to_have_value("17:00")
     expect(page.get_by_label("Friday range 1, from")).to_be_hidden()  # a day off stays off
 
     day = next_weekday(2)

@@ -58,8 +58,8 @@ def test_pick_a_colleague_by_typing_then_book_from_the_grid_by_keyboard(sized_pa
     page.keyboard.press("ArrowDown")
     assert field.get_attribute("aria-activedescendant") == option.get_attribute("id")
     page.keyboard.press("Enter")
-    assert page.get_by_role("checkbox", name="Cy").is_checked()
-    assert field.input_value() == ""
+    expect(page.get_by_role("checkbox", name="Cy")).to_be_checked()
+    expect(field).to_have_value("")
     page.get_by_label("Show").select_option("1")
     screenshot(page, f"find-a-time-picker-{page.viewport['width']}")
     page.get_by_role("button", name="Show free times").click()
@@ -84,7 +84,7 @@ def test_pick_a_colleague_by_typing_then_book_from_the_grid_by_keyboard(sized_pa
     expect(title).to_be_focused()
     # Each person's own clock, in words: on the form as in the grid.
     expect(page.get_by_text(re.compile(r"^16:00–16:30 Paris \(CES?T\)$")).first).to_be_visible()
-    assert title.input_value() == "Ben and Cy"  # a suggested title, replaced here
+    expect(title).to_have_value("Ben and Cy")  # a suggested title, replaced here
     page.keyboard.press("Control+a")
     page.keyboard.type("Plan")
     page.keyboard.press("Enter")
