@@ -9,7 +9,7 @@ taken as free, so while anyone is unknown no slot is offered and the answer name
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import cached_property
 
 from django.db.models import Q
@@ -38,6 +38,7 @@ from meetbridge.scheduling.slots import (
     Span,
     common_slot_spans,
     merge,
+    slots_of,
     subtract,
     to_span,
 )
@@ -82,10 +83,7 @@ class Availability:
 
     @cached_property
     def slots(self) -> list[Slot]:
-        return [
-            Slot(datetime.fromtimestamp(start, UTC), datetime.fromtimestamp(end, UTC))
-            for start, end in self.slot_spans
-        ]
+        return slots_of(self.slot_spans)
 
 
 def schedulable_colleagues(person: Person) -> list[Person]:

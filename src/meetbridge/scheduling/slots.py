@@ -96,9 +96,14 @@ def to_span(start: datetime, end: datetime) -> Span:
 
 def common_slots(people: Sequence[Participant], query: SlotQuery) -> list[Slot]:
     """Every slot in which all `people` are at work and free, sorted by start."""
+    return slots_of(common_slot_spans(people, query))
+
+
+def slots_of(spans: Iterable[tuple[int, int]]) -> list[Slot]:
+    """[start, end) UTC epoch seconds as Slots of aware UTC datetimes."""
     return [
         Slot(datetime.fromtimestamp(start, UTC), datetime.fromtimestamp(end, UTC))
-        for start, end in common_slot_spans(people, query)
+        for start, end in spans
     ]
 
 

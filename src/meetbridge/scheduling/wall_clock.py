@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from functools import lru_cache
-from zoneinfo import ZoneInfo
 
 from meetbridge.scheduling.slots import DAY, offset_segments
 
 EPOCH_DAY = date(1970, 1, 1)
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def local_isoformats(instants: Sequence[int], zone: str) -> list[str]:
@@ -33,7 +33,7 @@ def local_isoformats(instants: Sequence[int], zone: str) -> list[str]:
     for instant in instants:
         if not lo <= instant < hi:  # another offset segment: rare, as instants come sorted
             lo, hi, offset = segments[bisect.bisect_right(starts, instant) - 1]
-            suffix = _offset_text(lo, zone)
+            suffix = _offset_text(offset)
         day, second = divmod(instant + offset, DAY)
         prefix = days.get(day)
         if prefix is None:
@@ -52,7 +52,7 @@ def _clock(second: int) -> str:
 CLOCKS = [_clock(minute * 60) for minute in range(24 * 60)]  # every whole minute of a day
 
 
-@lru_cache(maxsize=4096)
-def _offset_text(instant: int, zone: str) -> str:
-    """The offset as isoformat writes it ("-05:00", "+05:45", "+00:00"), read at `instant`."""
-    return datetime.fromtimestamp(instant, UTC).astimezone(ZoneInfo(zone)).isoformat()[19:]
+@lru_cache(maxsize=256)
+def _offset_text(offset: int) -> str:
+    """A UTC offset in seconds as isoformat writes it ("-05:00", "+05:45", "+00:00")."""
+    return EPOCH.astimezone(timezone(timedelta(seconds=offset))).isoformat()[19:]

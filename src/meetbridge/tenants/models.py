@@ -142,8 +142,8 @@ class ApiToken(models.Model):
         now = timezone.now()
         # Looked up by its unique hash alone, the rest checked here: every API request makes
         # this query, and the simplest one is the cheapest to build.
-        token = cls.objects.select_related("person__tenant").filter(token_hash=hash_token(raw))
-        token = next(iter(token), None)
+        found = cls.objects.select_related("person__tenant").filter(token_hash=hash_token(raw))
+        token = next(iter(found), None)
         if token is None or not token.person.is_active:
             return None
         if token.expires_at is not None and token.expires_at <= now:
