@@ -29,8 +29,20 @@ class ReusedClientRedisCacheClient(RedisCacheClient):
 
 
 class ReusedClientRedisCache(RedisCache):
-    """`django.core.cache.backends.redis.RedisCache`, settings and behaviour unchanged."""
+    """`django.core.cache.backends.redis.RedisCache`, settings and behaviour unchanged, plus
+    `bump_many`."""
 
     def __init__(self, server, params) -> None:
         super().__init__(server, params)
         self._class = ReusedClientRedisCacheClient
+
+    def bump_many(self, keys, timeout: int) -> None:
+        """Each counter up by one (a missing one starts at 1), each kept `timeout` seconds from
+        now: one round trip for all of them, where `add` then `incr` took two per key. The
+        counters stay plain integers, as `incr` leaves them, so `get` reads them as ints."""
+        pipeline = self._cache.get_client(write=True).pipeline(transaction=False)
+        for key in keys:
+            name = self.make_and_validate_key(key)
+            pipeline.incr(name)
+            pipeline.expire(name, timeout)
+        pipeline.execute()

@@ -14,6 +14,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
+from django.db import DatabaseError, transaction
+
 from meetbridge.audit.models import AuditEvent
 
 _collecting: ContextVar[list[AuditEvent] | None] = ContextVar("audit_collecting", default=None)
@@ -52,6 +54,35 @@ def collected() -> Iterator[None]:
         _collecting.reset(token)
         if pending:
             AuditEvent.objects.bulk_create(pending)
+
+
+@contextmanager
+def transaction_with_collected() -> Iterator[None]:
+    """A transaction (meant as the outermost) that also writes the entries this request has
+    collected by its end, so they commit with its own writes: one commit, one disk flush,
+    instead of two. They are written last, in a savepoint: if the database refuses them, the
+    block's own writes still commit and the entries stay collected for the end of the request,
+    whose write then decides its answer as ever. Outside a request, just a transaction."""
+    pending = _collecting.get()
+    written: list[AuditEvent] = []
+    with transaction.atomic():
+        yield
+        if pending:
+            written = _written_in_savepoint(list(pending))
+    if written:
+        done = {id(entry) for entry in written}
+        pending[:] = [entry for entry in pending if id(entry) not in done]
+
+
+def _written_in_savepoint(entries: list[AuditEvent]) -> list[AuditEvent]:
+    try:
+        with transaction.atomic():
+            AuditEvent.objects.bulk_create(entries)
+    except DatabaseError:
+        for entry in entries:
+            entry.pk = None  # unwritten: the end of the request writes it afresh
+        return []
+    return entries
 
 
 @contextmanager
