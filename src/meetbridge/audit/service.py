@@ -10,13 +10,16 @@ answered. Outside a request (background jobs, commands) they are written at once
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import TypeVar
 
 from django.db import DatabaseError, transaction
 
 from meetbridge.audit.models import AuditEvent
+
+T = TypeVar("T")
 
 _collecting: ContextVar[list[AuditEvent] | None] = ContextVar("audit_collecting", default=None)
 
@@ -56,33 +59,36 @@ def collected() -> Iterator[None]:
             AuditEvent.objects.bulk_create(pending)
 
 
-@contextmanager
-def transaction_with_collected() -> Iterator[None]:
-    """A transaction (meant as the outermost) that also writes the entries this request has
-    collected by its end, so they commit with its own writes: one commit, one disk flush,
-    instead of two. They are written last, in a savepoint: if the database refuses them, the
-    block's own writes still commit and the entries stay collected for the end of the request,
-    whose write then decides its answer as ever. Outside a request, just a transaction."""
+def committed_with_collected(work: Callable[[], T]) -> T:
+    """`work()` in a transaction (meant as the outermost) that first writes the entries this
+    request has collected so far, so that they commit together: one commit, one disk flush,
+    instead of two. Should the database refuse the entries, `work()` runs in a transaction of
+    its own and they stay collected for the end of the request, whose write then decides its
+    answer as ever. Outside a request, or with nothing collected, just a transaction."""
     pending = _collecting.get()
-    written: list[AuditEvent] = []
-    with transaction.atomic():
-        yield
-        if pending:
-            written = _written_in_savepoint(list(pending))
-    if written:
-        done = {id(entry) for entry in written}
-        pending[:] = [entry for entry in pending if id(entry) not in done]
-
-
-def _written_in_savepoint(entries: list[AuditEvent]) -> list[AuditEvent]:
+    entries = list(pending or ())
+    if not entries:
+        with transaction.atomic():
+            return work()
+    refused = False
     try:
         with transaction.atomic():
-            AuditEvent.objects.bulk_create(entries)
-    except DatabaseError:
+            try:
+                AuditEvent.objects.bulk_create(entries)
+            except DatabaseError:
+                refused = True
+                raise
+            done = work()
+    except BaseException:
         for entry in entries:
             entry.pk = None  # unwritten: the end of the request writes it afresh
-        return []
-    return entries
+        if not refused:
+            raise
+        with transaction.atomic():
+            return work()
+    written = {id(entry) for entry in entries}
+    pending[:] = [entry for entry in pending if id(entry) not in written]
+    return done
 
 
 @contextmanager

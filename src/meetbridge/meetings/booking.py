@@ -378,7 +378,9 @@ def confirm(
     the same commit, the answer for the request's Idempotency-Key and the audit entries it
     collected so far: the answer is that much closer, one disk flush instead of several."""
     meeting = Meeting.from_event(view, video_asked=booking.video)
-    with audit.transaction_with_collected():
+
+    def record() -> bool:
+        """True when the sweep gave the booking up meanwhile."""
         confirmed = advance(
             booking,
             states.CONFIRMED,
@@ -388,9 +390,12 @@ def confirm(
             description="",
             lease_until=None,
         )
-        given_up = not confirmed and booking.state == states.FAILED
-        if not given_up:
-            _keep(booking.organizer, key, 201, meeting.to_json())
+        if not confirmed and booking.state == states.FAILED:
+            return True
+        _keep(booking.organizer, key, 201, meeting.to_json())
+        return False
+
+    given_up = audit.committed_with_collected(record)
     if given_up:
         # The sweep gave the booking up while this request was still inserting: the
         # calendar must not keep a meeting our database says failed (retried until gone).
