@@ -12,7 +12,7 @@ from meetbridge.audit.models import AuditEvent
 from meetbridge.audit.service import kept
 from meetbridge.meetings import booking as booking_module
 from meetbridge.meetings import errors
-from meetbridge.meetings.alongside import Alongside, Parked
+from meetbridge.meetings.alongside import Alongside
 from meetbridge.meetings.models import Booking, IdempotencyRecord, Participant
 from tests.conftest import api_as
 from tests.meetings.helpers import booking_body, meetbridge_events, next_weekday_at
@@ -170,31 +170,3 @@ def test_alongside_gives_the_answer_or_the_error_and_hands_its_entries_over():
     with pytest.raises(ValueError):
         Alongside(failing).result()
 
-
-def test_a_call_after_another_runs_on_the_thread_the_first_left_parked():
-    threads = Parked()
-    first = Alongside(threading.get_ident, threads=threads).result()
-    assert threads.idle_count() == 1
-    assert Alongside(threading.get_ident, threads=threads).result() == first
-
-
-def test_calls_at_the_same_time_never_wait_for_a_thread():
-    threads = Parked()
-    Alongside(lambda: None, threads=threads).result()  # one thread parked, three calls below
-    together = threading.Barrier(3)
-
-    def meet():
-        together.wait(WAIT_SECONDS)  # broken (raises) unless all three run at once
-        return threading.get_ident()
-
-    calls = [Alongside(meet, threads=threads) for _ in range(3)]
-    assert len({call.result() for call in calls}) == 3
-    assert threads.idle_count() == 3
-
-
-def test_a_thread_nobody_needs_ends():
-    threads = Parked(idle_seconds=0)
-    worker = Alongside(threading.current_thread, threads=threads).result()
-    worker.join(WAIT_SECONDS)
-    assert not worker.is_alive()
-    assert threads.idle_count() == 0
