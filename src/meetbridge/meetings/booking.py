@@ -392,7 +392,8 @@ def confirm(
         )
         if not confirmed and booking.state == states.FAILED:
             return True
-        _keep(booking.organizer, key, 201, meeting.to_json())
+        if key:
+            _keep(booking.organizer, key, 201, meeting.to_json())
         return False
 
     given_up = audit.committed_with_collected(record)
