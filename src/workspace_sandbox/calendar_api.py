@@ -4,10 +4,12 @@
 from __future__ import annotations
 
 import base64
+import functools
 import json
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
+import orjson
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -283,15 +285,15 @@ async def free_busy(request: Request, world: World, token: AccessToken) -> Respo
     calendars = {}
     for index, item in enumerate(items):
         calendars[item["id"]] = _calendar_busy(world, token, item["id"], index, window, out_zone)
-    return JSONResponse(
-        {
-            "kind": "calendar#freeBusy",
-            "timeMin": format_stamp(window[0]),
-            "timeMax": format_stamp(window[1]),
-            "groups": {},
-            "calendars": calendars,
-        }
-    )
+    answer = {
+        "kind": "calendar#freeBusy",
+        "timeMin": format_stamp(window[0]),
+        "timeMax": format_stamp(window[1]),
+        "groups": {},
+        "calendars": calendars,
+    }
+    # The bytes JSONResponse would send, written several times faster.
+    return Response(orjson.dumps(answer), media_type="application/json")
 
 
 def _calendar_busy(
@@ -324,6 +326,13 @@ def _may_see_free_busy(world: World, token: AccessToken, calendar: str) -> bool:
 
 
 def _in_zone(moment, out_zone) -> str:
+    # The offset tells apart the two readings of a wall-clock time repeated when clocks go back
+    # (equal as datetimes of one zone), so the key names one instant.
+    return _instant_in_zone(moment, moment.utcoffset(), out_zone)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _instant_in_zone(moment, offset, out_zone) -> str:
     local = moment.astimezone(out_zone).replace(microsecond=0)
     if not local.utcoffset():
         # As strftime("%Y-%m-%dT%H:%M:%SZ") writes it, in a fifth of the time.
