@@ -37,6 +37,7 @@ def occurrences(event: dict, calendar_zone: ZoneInfo, window: Period) -> list[Pe
 
 _HORIZON_STEP = timedelta(days=64)
 _EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+_NEVER, _FOREVER = datetime.min.replace(tzinfo=UTC), datetime.max.replace(tzinfo=UTC)
 
 
 class _Series:
@@ -48,12 +49,12 @@ class _Series:
         self.length = event_time(end, zone)[0] - self.first
         self.lines = list(lines)
         self.recurring = any(line.upper().startswith("RRULE") for line in lines)
-        self.expanded: tuple = (None, (), (), True)  # horizon, starts, ends, ordered
+        self.expanded: tuple = (_NEVER, (), (), True)  # horizon, starts, ends, ordered
 
     def overlapping(self, window: Period) -> list[Period]:
         window_start, window_end = window
         horizon, starts, ends, ordered = self.expanded
-        if horizon is None or horizon < window_end:
+        if horizon < window_end:
             horizon, starts, ends, ordered = self.expanded = self._expand(window_end)
         if not ordered:
             return _scan(starts, ends, window)
@@ -62,15 +63,14 @@ class _Series:
         return list(zip(starts[first:last], ends[first:last], strict=True))
 
     def _expand(self, until: datetime) -> tuple:
-        if self.recurring:
-            # Rounded up to a 64-day step, so windows moving by minutes rarely expand again.
-            horizon = _EPOCH + -(-(until - _EPOCH) // _HORIZON_STEP) * _HORIZON_STEP
-        else:
-            horizon = datetime.max.replace(tzinfo=UTC)
+        # Rounded up to a 64-day step, so windows moving by minutes rarely expand again.
+        horizon = _EPOCH + -(-(until - _EPOCH) // _HORIZON_STEP) * _HORIZON_STEP
+        if not self.recurring:
+            horizon = _FOREVER
         starts = tuple(recurrence.starts(self.lines, self.first, horizon))
         ends = tuple(start + self.length for start in starts)
-        # Bisection needs starts and ends in order as instants; a zone skipping a whole day
-        # could break that, and such a series is scanned instead.
+        # Bisection needs starts and ends in order as instants. Starts are a day or more apart,
+        # so only clocks jumping forward by more than a day could break that: then, a scan.
         instants = ([s - _EPOCH for s in starts], [e - _EPOCH for e in ends])
         ordered = all(a <= b for seq in instants for a, b in pairwise(seq))
         return horizon, starts, ends, ordered

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import base64
-import functools
 import json
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
@@ -19,7 +18,7 @@ from . import google_errors as errors
 from .busy import busy_periods
 from .google_errors import ApiError
 from .state import AccessToken, World
-from .timeutil import format_stamp, now, parse_rfc3339, zone
+from .timeutil import format_in_zone, format_stamp, now, parse_rfc3339, zone
 
 SCOPE = "https://www.googleapis.com/auth/"
 # Which scopes each method accepts, as the discovery document lists them.
@@ -309,7 +308,10 @@ def _calendar_busy(
     stored_bodies = [stored.body for stored in world.calendars[calendar].values()]
     periods = busy_periods(stored_bodies, calendar, world.calendar_zone(calendar), window)
     return {
-        "busy": [{"start": _in_zone(s, out_zone), "end": _in_zone(e, out_zone)} for s, e in periods]
+        "busy": [
+            {"start": format_in_zone(s, out_zone), "end": format_in_zone(e, out_zone)}
+            for s, e in periods
+        ]
     }
 
 
@@ -323,21 +325,6 @@ def _may_see_free_busy(world: World, token: AccessToken, calendar: str) -> bool:
         and user is not None
         and world.workspace_of(calendar) is world.workspace_of(token.principal)
     )
-
-
-def _in_zone(moment, out_zone) -> str:
-    # The offset tells apart the two readings of a wall-clock time repeated when clocks go back
-    # (equal as datetimes of one zone), so the key names one instant.
-    return _instant_in_zone(moment, moment.utcoffset(), out_zone)
-
-
-@functools.lru_cache(maxsize=1 << 16)
-def _instant_in_zone(moment, offset, out_zone) -> str:
-    local = moment.astimezone(out_zone).replace(microsecond=0)
-    if not local.utcoffset():
-        # As strftime("%Y-%m-%dT%H:%M:%SZ") writes it, in a fifth of the time.
-        return local.replace(tzinfo=None).isoformat() + "Z"
-    return local.isoformat()
 
 
 def _body_time(body: dict, name: str):
