@@ -183,3 +183,15 @@ def test_a_repeated_wall_clock_time_is_written_as_the_instant_it_is():
     assert format_in_zone(second, TORONTO) == "2030-11-03T01:30:00-05:00"
     assert format_in_zone(first, ZoneInfo("Europe/Paris")) == "2030-11-03T06:30:00+01:00"
     assert format_in_zone(first.replace(microsecond=999_999), UTC) == "2030-11-03T05:30:00Z"
+
+
+def test_occurrences_touching_the_window_are_outside_it():
+    event = weekly_standup()  # Mondays 14:00-14:30 UTC in January
+    monday = datetime(2030, 1, 14, 14, tzinfo=UTC)
+    for _ in range(2):  # expanding, then kept
+        ends_at_start = occurrences(
+            event, TORONTO, (monday - timedelta(days=7, minutes=-30), monday)
+        )
+        assert text(ends_at_start) == []
+        touching_both = (monday - timedelta(days=7, minutes=-30), monday + timedelta(minutes=30))
+        assert [s.day for s, _ in occurrences(event, TORONTO, touching_both)] == [14]
