@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from meetbridge import rows
+from meetbridge.audit import service as audit
+from meetbridge.audit.models import AuditEvent
 from meetbridge.scheduling import consent
 from meetbridge.scheduling.availability import AvailabilityRefused, people_to_ask
 from meetbridge.scheduling.models import CalendarAccess
@@ -101,3 +106,30 @@ def test_other_tenants_and_inactive_members_are_not_found(admin, tenant, other_t
 def test_only_the_caller(admin):
     consent.grant(admin)
     assert [p.email for p in people_to_ask(admin, [])] == [admin.email]
+
+
+def test_insert_writes_every_entry_in_one_statement(admin, tenant):
+    entries = [
+        audit.event(
+            tenant=tenant,
+            kind=AuditEvent.Kind.CREDENTIAL_USE,
+            operation=f"freebusy.query.{n}",
+            actor=admin if n else None,
+            subject_email=admin.email,
+            outcome="ok",
+            latency_ms=n or None,
+            detail="ünïcode ' quotes \" and % signs",
+        )
+        for n in range(3)
+    ]
+
+    with CaptureQueriesContext(connection) as captured:
+        rows.insert(entries)
+
+    assert len(captured.captured_queries) == 1
+    stored = list(AuditEvent.objects.filter(tenant=tenant, operation__startswith="freebusy.query."))
+    stored.sort(key=lambda e: e.operation)
+    for entry, row in zip(entries, stored, strict=True):
+        for field in ("at", "kind", "actor_id", "actor_email", "subject_email", "outcome"):
+            assert getattr(row, field) == getattr(entry, field), field
+        assert (row.latency_ms, row.detail) == (entry.latency_ms, entry.detail)

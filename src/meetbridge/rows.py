@@ -74,6 +74,31 @@ class Columns:
         return self.model.from_db(connection.alias, self.attnames, values)
 
 
+def insert(objs: list[Model]) -> None:
+    """Saves new instances of one model with an automatic primary key, in one INSERT.
+
+    What `bulk_create` does, without building the statement through the ORM each time and
+    without reading the new keys back: for the audit entries every request writes.
+    """
+    model = type(objs[0])
+    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+    row = f"({placeholders(len(fields))})"
+    sql = (
+        f"INSERT INTO {quote(model._meta.db_table)} "  # noqa: S608 - names from the model
+        f"({', '.join(quote(field.column) for field in fields)}) "
+        f"VALUES {', '.join([row] * len(objs))}"
+    )
+    values = [
+        field.get_db_prep_save(field.pre_save(obj, add=True), connection)
+        for obj in objs
+        for field in fields
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+    for obj in objs:
+        obj._state.adding = False
+
+
 def quote(name: str) -> str:
     return connection.ops.quote_name(name)
 
