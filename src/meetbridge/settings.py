@@ -190,7 +190,7 @@ MEETBRIDGE = {
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if CONFIG.redis_url:
     CACHES["tokens"] = {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "meetbridge.redis_cache.ReusedClientRedisCache",
         "LOCATION": CONFIG.redis_url,
         "KEY_PREFIX": "meetbridge",
         "TIMEOUT": 3600,
@@ -199,7 +199,7 @@ if CONFIG.redis_url:
 # every process through Redis when configured, else kept in each process's memory.
 CACHES["freebusy"] = (
     {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "meetbridge.redis_cache.ReusedClientRedisCache",
         "LOCATION": CONFIG.redis_url,
         "KEY_PREFIX": "meetbridge",
         "TIMEOUT": 60,

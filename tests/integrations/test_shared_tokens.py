@@ -5,7 +5,6 @@ Each `TokenCache` here stands for one server process; they share a real Redis.
 
 from __future__ import annotations
 
-import socket
 import threading
 import uuid
 
@@ -16,17 +15,9 @@ from django.core.cache.backends.redis import RedisCache
 from meetbridge.integrations.shared_tokens import CacheSharedTokens
 from meetbridge.integrations.tokens import TokenCache
 from meetbridge.integrations.vault import Vault
+from tests.services import needs_redis
 
-
-def redis_reachable() -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
-        return True
-    except OSError:
-        return False
-
-
-pytestmark = pytest.mark.skipif(not redis_reachable(), reason="no Redis on 127.0.0.1:6379")
+pytestmark = needs_redis
 
 KEY = ("integration:1:v1", "ana@acme.test")
 TOKEN = "ya29.a-secret-access-token"

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
+from meetbridge import rows
 from meetbridge.audit.models import AuditEvent
 
 _collecting: ContextVar[list[AuditEvent] | None] = ContextVar("audit_collecting", default=None)
@@ -51,7 +52,7 @@ def collected() -> Iterator[None]:
     finally:
         _collecting.reset(token)
         if pending:
-            AuditEvent.objects.bulk_create(pending)
+            rows.insert(pending)
 
 
 @contextmanager

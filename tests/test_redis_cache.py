@@ -1,0 +1,57 @@
+"""The Redis cache backend keeps one client per pool, and behaves as Django's own."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+
+from meetbridge.redis_cache import ReusedClientRedisCache
+from tests.services import needs_redis
+
+pytestmark = needs_redis
+
+
+def a_cache() -> ReusedClientRedisCache:
+    return ReusedClientRedisCache(
+        "redis://127.0.0.1:6379/12", {"KEY_PREFIX": f"t-{uuid.uuid4().hex}", "TIMEOUT": 60}
+    )
+
+
+def test_every_operation_uses_the_same_client():
+    cache = a_cache()
+    first = cache._cache.get_client(write=True)
+    assert cache._cache.get_client(write=True) is first
+    assert cache._cache.get_client() is first  # one server: reads and writes share its pool
+
+
+def test_set_get_add_delete_many_behave_as_djangos():
+    cache = a_cache()
+    assert cache.get("missing", "default") == "default"
+    cache.set("a", {"busy": [1, 2]})
+    assert cache.get("a") == {"busy": [1, 2]}
+    assert cache.add("a", "other") is False
+    assert cache.add("b", 7) is True
+    assert cache.get_many(["a", "b", "c"]) == {"a": {"busy": [1, 2]}, "b": 7}
+    assert cache.incr("b") == 8
+    assert cache.delete("a") is True
+    assert cache.get("a") is None
+
+
+def test_threads_share_the_client_safely():
+    cache = a_cache()
+    errors = []
+
+    def work(n: int) -> None:
+        try:
+            for i in range(50):
+                cache.set(f"k{n}-{i}", i)
+                assert cache.get(f"k{n}-{i}") == i
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
