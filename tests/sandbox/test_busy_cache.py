@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from workspace_sandbox import recurrence
-from workspace_sandbox.busy import busy_periods, occurrences
+from workspace_sandbox.busy import _scan, busy_periods, occurrences
 from workspace_sandbox.timeutil import event_time, format_in_zone
 
 TORONTO = ZoneInfo("America/Toronto")
@@ -185,13 +185,26 @@ def test_a_repeated_wall_clock_time_is_written_as_the_instant_it_is():
     assert format_in_zone(first.replace(microsecond=999_999), UTC) == "2030-11-03T05:30:00Z"
 
 
+MONDAY = datetime(2030, 1, 14, 14, tzinfo=UTC)  # the standup's second start
+ENDS_AT_START = (MONDAY - timedelta(days=7, minutes=-30), MONDAY)  # from one's end to the next
+
+
 def test_occurrences_touching_the_window_are_outside_it():
-    event = weekly_standup()  # Mondays 14:00-14:30 UTC in January
-    monday = datetime(2030, 1, 14, 14, tzinfo=UTC)
+    event = weekly_standup()
     for _ in range(2):  # expanding, then kept
-        ends_at_start = occurrences(
-            event, TORONTO, (monday - timedelta(days=7, minutes=-30), monday)
-        )
-        assert text(ends_at_start) == []
-        touching_both = (monday - timedelta(days=7, minutes=-30), monday + timedelta(minutes=30))
+        assert occurrences(event, TORONTO, ENDS_AT_START) == []
+        touching_both = (ENDS_AT_START[0], MONDAY + timedelta(minutes=30))
         assert [s.day for s, _ in occurrences(event, TORONTO, touching_both)] == [14]
+
+
+@settings(max_examples=100, deadline=None)
+@given(rule=rules, asked=windows)
+def test_the_scan_kept_for_out_of_order_series_finds_what_bisection_finds(rule, asked):
+    # No zone's clocks have jumped by more than a day, so the scan is exercised on its own.
+    event = weekly_standup() | {"recurrence": [rule]}
+    for window in [ENDS_AT_START, *(as_window(*w) for w in asked)]:
+        found = occurrences(event, TORONTO, window)
+        first = event_time(event["start"], TORONTO)[0]
+        starts = tuple(recurrence.starts([rule], first, window[1] + timedelta(days=100)))
+        ends = tuple(s + timedelta(minutes=30) for s in starts)
+        assert text(_scan(starts, ends, window)) == text(found)
