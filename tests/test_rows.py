@@ -133,3 +133,14 @@ def test_insert_writes_every_entry_in_one_statement(admin, tenant):
         for field in ("at", "kind", "actor_id", "actor_email", "subject_email", "outcome"):
             assert getattr(row, field) == getattr(entry, field), field
         assert (row.latency_ms, row.detail) == (entry.latency_ms, entry.detail)
+
+
+def test_fields_an_answer_does_not_read_are_deferred_and_still_readable(admin, member):
+    consent.grant(admin)
+    consent.grant(member)
+
+    person = next(p for p in people_to_ask(admin, [member.email]) if p.email == member.email)
+
+    assert "password" in person.get_deferred_fields()
+    assert person.date_joined == Person.objects.get(pk=member.pk).date_joined  # read on use
+    assert person.calendar_access.changed_at is not None

@@ -11,20 +11,31 @@ from __future__ import annotations
 
 from functools import cached_property
 
+import orjson
 from django.db import connection
-from django.db.models import Model
+from django.db.models import JSONField, Model
+from django.db.models.base import ModelState
 
 
 class Columns:
-    """The concrete columns of `model` under a table alias, and instances from rows holding them."""
+    """The concrete columns of `model` under a table alias, and instances from rows holding them.
 
-    def __init__(self, model: type[Model], alias: str) -> None:
+    With `only`, just those fields are read (the primary key always): the others are deferred,
+    as `QuerySet.only` leaves them, and read from the database if ever used.
+    """
+
+    def __init__(self, model: type[Model], alias: str, only: tuple[str, ...] = ()) -> None:
         self.model = model
         self.alias = alias
+        self.only = only
 
     @cached_property
     def fields(self) -> list:
-        return list(self.model._meta.concrete_fields)  # read once the app registry is ready
+        meta = self.model._meta  # read once the app registry is ready
+        if not self.only:
+            return list(meta.concrete_fields)
+        wanted = {meta.pk.name, *self.only}
+        return [field for field in meta.concrete_fields if field.name in wanted]
 
     @cached_property
     def attnames(self) -> list[str]:
@@ -54,24 +65,46 @@ class Columns:
         found = []
         for index, field in enumerate(self.fields):
             column = field.get_col(self.alias)
-            converters = connection.ops.get_db_converters(column) + column.get_db_converters(
-                connection
-            )
+            converters = connection.ops.get_db_converters(column)
+            if isinstance(field, JSONField) and field.decoder is None:
+                converters.append(_json_from_db)
+            else:
+                converters += column.get_db_converters(connection)
             if converters:
                 found.append((index, converters, column))
         return found
 
-    def build(self, row, offset: int = 0) -> Model | None:
-        """The instance held in `row[offset:offset + len(self)]`; None for a left join's miss."""
+    def build(self, row, db, offset: int = 0) -> Model | None:
+        """The instance held in `row[offset:offset + len(self)]`, as read through `db` (the
+        connection itself, e.g. `cursor.db`: not the per-thread proxy, which is slow to ask
+        once per row); None for a left join's miss."""
         values = list(row[offset : offset + len(self.fields)])
         if values[self.pk_index] is None:  # a left join found no row on this side
             return None
         for index, converters, column in self._converters:
             value = values[index]
             for convert in converters:
-                value = convert(value, column, connection)
+                value = convert(value, column, db)
             values[index] = value
-        return self.model.from_db(connection.alias, self.attnames, values)
+        # What `Model.from_db` makes, without `Model.__init__` (most of the cost of a row):
+        # the values straight into the instance's attributes, a field left out being deferred
+        # exactly as Django defers one, by its absence. No model read here has init signals.
+        instance = self.model.__new__(self.model)
+        instance.__dict__.update(zip(self.attnames, values, strict=True))
+        instance._state = ModelState()
+        instance._state.adding = False
+        instance._state.db = db.alias
+        return instance
+
+
+def _json_from_db(value, expression, connection):
+    """`JSONField.from_db_value` for a plain column, parsed by orjson in a fifth of the time."""
+    if value is None:
+        return None
+    try:
+        return orjson.loads(value)
+    except orjson.JSONDecodeError:
+        return value  # as Django hands back text that is not JSON
 
 
 def insert(objs: list[Model]) -> None:

@@ -23,6 +23,7 @@ from meetbridge.meetings.daily import meeting_starts
 from meetbridge.rows import Columns, placeholders
 from meetbridge.scheduling.consent import has_granted, rules_of, time_zone_of, working_hours_of
 from meetbridge.scheduling.grid import PersonTime
+from meetbridge.scheduling.limits import FIELDS as RULE_FIELDS
 from meetbridge.scheduling.limits import (
     SchedulingRules,
     day_span,
@@ -133,7 +134,11 @@ def people_to_ask(caller: Person, emails: list[str]) -> list[Person]:
     return [found[caller.email], *(found[email] for email in wanted)]
 
 
-_PERSON, _ACCESS = Columns(Person, "p"), Columns(CalendarAccess, "c")
+# What an answer uses of each person; the rest (password hash, sign-in times) is left unread.
+_PERSON = Columns(Person, "p", only=("email", "name", "tenant", "role", "is_active"))
+_ACCESS = Columns(
+    CalendarAccess, "c", only=("person", "granted", "time_zone", "working_hours", *RULE_FIELDS)
+)
 
 
 def _members_with_consent(caller: Person, emails: list[str]) -> list[Person]:
@@ -152,13 +157,13 @@ def _members_with_consent(caller: Person, emails: list[str]) -> list[Person]:
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [caller.tenant_id, True, *emails, caller.pk])
-        rows = cursor.fetchall()
+        rows, db = cursor.fetchall(), cursor.db
     cache_access = CalendarAccess._meta.get_field("person").remote_field.set_cached_value
     people = []
     for row in rows:
-        person = _PERSON.build(row)
+        person = _PERSON.build(row, db)
         person.tenant = caller.tenant  # the same row for all: its zone is everyone's default
-        cache_access(person, _ACCESS.build(row, len(_PERSON)))
+        cache_access(person, _ACCESS.build(row, db, len(_PERSON)))
         people.append(person)
     return people
 

@@ -171,12 +171,12 @@ def _token_with_person(token_hash: str) -> ApiToken | None:
     """As `select_related("person__tenant").filter(token_hash=...)` reads it."""
     with connection.cursor() as cursor:
         cursor.execute(_token_query(), [token_hash])
-        row = cursor.fetchone()
+        row, db = cursor.fetchone(), cursor.db
     if row is None:
         return None
-    token = _TOKEN.build(row)
-    person = _PERSON.build(row, len(_TOKEN))
-    tenant = _TENANT.build(row, len(_TOKEN) + len(_PERSON))
+    token = _TOKEN.build(row, db)
+    person = _PERSON.build(row, db, len(_TOKEN))
+    tenant = _TENANT.build(row, db, len(_TOKEN) + len(_PERSON))
     Person._meta.get_field("tenant").set_cached_value(person, tenant)
     ApiToken._meta.get_field("person").set_cached_value(token, person)
     return token
