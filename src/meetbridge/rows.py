@@ -9,6 +9,7 @@ Use the ORM everywhere else.
 
 from __future__ import annotations
 
+import functools
 from functools import cached_property
 
 import orjson
@@ -114,22 +115,33 @@ def insert(objs: list[Model]) -> None:
     without reading the new keys back: for the audit entries every request writes.
     """
     model = type(objs[0])
-    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
-    row = f"({placeholders(len(fields))})"
-    sql = (
-        f"INSERT INTO {quote(model._meta.db_table)} "  # noqa: S608 - names from the model
-        f"({', '.join(quote(field.column) for field in fields)}) "
-        f"VALUES {', '.join([row] * len(objs))}"
-    )
-    values = [
-        field.get_db_prep_save(field.pre_save(obj, add=True), connection)
-        for obj in objs
-        for field in fields
-    ]
+    fields = _saved_fields(model)
     with connection.cursor() as cursor:
-        cursor.execute(sql, values)
+        db = cursor.db  # the connection itself: the per-thread proxy is slow to ask per value
+        values = [
+            field.get_db_prep_save(field.pre_save(obj, add=True), db)
+            for obj in objs
+            for field in fields
+        ]
+        cursor.execute(_insert_sql(model, len(objs)), values)
     for obj in objs:
         obj._state.adding = False
+
+
+@functools.cache
+def _saved_fields(model: type[Model]) -> tuple:
+    return tuple(field for field in model._meta.concrete_fields if not field.primary_key)
+
+
+@functools.lru_cache(maxsize=64)
+def _insert_sql(model: type[Model], count: int) -> str:
+    fields = _saved_fields(model)
+    row = f"({placeholders(len(fields))})"
+    return (
+        f"INSERT INTO {quote(model._meta.db_table)} "  # noqa: S608 - names from the model
+        f"({', '.join(quote(field.column) for field in fields)}) "
+        f"VALUES {', '.join([row] * count)}"
+    )
 
 
 def quote(name: str) -> str:
