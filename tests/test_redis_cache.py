@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import warnings
 import uuid
 
 from meetbridge.redis_cache import ReusedClientRedisCache
@@ -55,3 +56,12 @@ def test_threads_share_the_client_safely():
     for thread in threads:
         thread.join()
     assert errors == []
+
+
+def test_keys_memcached_would_refuse_are_fine_for_redis():
+    cache = a_cache()
+    key = "freebusy gen:" + "x" * 300  # a space and over 250 characters: memcached's limits
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        cache.set(key, 1)
+        assert cache.get(key) == 1
