@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import threading
-import warnings
 import uuid
+import warnings
 
 from meetbridge.redis_cache import ReusedClientRedisCache
 from tests.services import needs_redis
