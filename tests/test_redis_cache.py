@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import uuid
+import warnings
 
 from meetbridge.redis_cache import ReusedClientRedisCache
 from tests.services import needs_redis
@@ -77,3 +78,12 @@ def test_bump_many_counts_up_in_one_round_trip_and_reads_back_as_ints():
     assert cache.get_many(["seen", "new"]) == {"seen": 5, "new": 1}
     assert 0 < client.ttl(cache.make_and_validate_key("new")) <= 100
     assert 0 < client.ttl(cache.make_and_validate_key("seen")) <= 100
+
+
+def test_keys_memcached_would_refuse_are_fine_for_redis():
+    cache = a_cache()
+    key = "freebusy gen:" + "x" * 300  # a space and over 250 characters: memcached's limits
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        cache.set(key, 1)
+        assert cache.get(key) == 1

@@ -8,6 +8,7 @@ import json
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
+import orjson
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -17,7 +18,7 @@ from . import google_errors as errors
 from .busy import busy_periods
 from .google_errors import ApiError
 from .state import AccessToken, World
-from .timeutil import format_stamp, now, parse_rfc3339, zone
+from .timeutil import format_in_zone, format_stamp, now, parse_rfc3339, zone
 
 SCOPE = "https://www.googleapis.com/auth/"
 # Which scopes each method accepts, as the discovery document lists them.
@@ -283,15 +284,15 @@ async def free_busy(request: Request, world: World, token: AccessToken) -> Respo
     calendars = {}
     for index, item in enumerate(items):
         calendars[item["id"]] = _calendar_busy(world, token, item["id"], index, window, out_zone)
-    return JSONResponse(
-        {
-            "kind": "calendar#freeBusy",
-            "timeMin": format_stamp(window[0]),
-            "timeMax": format_stamp(window[1]),
-            "groups": {},
-            "calendars": calendars,
-        }
-    )
+    answer = {
+        "kind": "calendar#freeBusy",
+        "timeMin": format_stamp(window[0]),
+        "timeMax": format_stamp(window[1]),
+        "groups": {},
+        "calendars": calendars,
+    }
+    # The bytes JSONResponse would send, written several times faster.
+    return Response(orjson.dumps(answer), media_type="application/json")
 
 
 def _calendar_busy(
@@ -307,7 +308,10 @@ def _calendar_busy(
     stored_bodies = [stored.body for stored in world.calendars[calendar].values()]
     periods = busy_periods(stored_bodies, calendar, world.calendar_zone(calendar), window)
     return {
-        "busy": [{"start": _in_zone(s, out_zone), "end": _in_zone(e, out_zone)} for s, e in periods]
+        "busy": [
+            {"start": format_in_zone(s, out_zone), "end": format_in_zone(e, out_zone)}
+            for s, e in periods
+        ]
     }
 
 
@@ -321,14 +325,6 @@ def _may_see_free_busy(world: World, token: AccessToken, calendar: str) -> bool:
         and user is not None
         and world.workspace_of(calendar) is world.workspace_of(token.principal)
     )
-
-
-def _in_zone(moment, out_zone) -> str:
-    local = moment.astimezone(out_zone).replace(microsecond=0)
-    if not local.utcoffset():
-        # As strftime("%Y-%m-%dT%H:%M:%SZ") writes it, in a fifth of the time.
-        return local.replace(tzinfo=None).isoformat() + "Z"
-    return local.isoformat()
 
 
 def _body_time(body: dict, name: str):

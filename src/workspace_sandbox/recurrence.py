@@ -7,7 +7,6 @@ weekly 09:00 meeting stays at 09:00 local time across daylight-saving changes.
 
 from __future__ import annotations
 
-import functools
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -146,28 +145,7 @@ def starts(lines: list[str], first: datetime, until: datetime) -> Iterator[datet
         if first < until:
             yield first
         return
-    # The series is expanded once up to a horizon past `until` and kept (its key is everything
-    # the expansion depends on, so an edited event gets a new one); a window is then a filter.
-    horizon = _horizon_after(until)
-    for moment in _series(tuple(lines), first, horizon):
-        if moment >= until:
-            return
-        yield moment
-
-
-_HORIZON_STEP = timedelta(days=64)
-_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
-
-
-def _horizon_after(until: datetime) -> datetime:
-    """`until` rounded up to a 64-day step, so windows that move by minutes share expansions."""
-    steps = -(-(until - _EPOCH) // _HORIZON_STEP)
-    return _EPOCH + steps * _HORIZON_STEP
-
-
-@functools.lru_cache(maxsize=2048)
-def _series(lines: tuple[str, ...], first: datetime, until: datetime) -> tuple[datetime, ...]:
-    return tuple(_expand(list(lines), first, until))
+    yield from _expand(lines, first, until)
 
 
 def _expand(lines: list[str], first: datetime, until: datetime) -> Iterator[datetime]:

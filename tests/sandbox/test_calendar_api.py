@@ -576,3 +576,52 @@ def test_the_schemas_used_are_strict_enough_to_catch_a_stray_field():
 
     with pytest.raises(ValidationError):
         assert_matches_schema({"kind": "calendar#event", "notAGoogleField": 1}, "Event")
+
+
+def test_free_busy_answers_changes_made_since_the_last_one(ana, ben):
+    at = lambda hour: {"dateTime": f"2030-01-07T{hour}:00", "timeZone": "America/Toronto"}  # noqa: E731
+    weekly = ["RRULE:FREQ=WEEKLY;BYDAY=MO"]
+    standup = {"id": "standup00001", "start": at("09:00"), "end": at("09:30")}
+    ana.events().insert(
+        calendarId="primary", body=standup | {"recurrence": weekly, "attendees": [{"email": BEN}]}
+    ).execute()
+
+    def busy() -> dict:
+        return {email: entry["busy"] for email, entry in free_busy(ana, ANA, BEN).items()}
+
+    nine = [{"start": "2030-01-07T14:00:00Z", "end": "2030-01-07T14:30:00Z"}]
+    assert busy() == {ANA: nine, BEN: nine}
+    move = {"start": at("11:00"), "end": at("11:30")}
+    ana.events().patch(calendarId="primary", eventId="standup00001", body=move).execute()
+    eleven = [{"start": "2030-01-07T16:00:00Z", "end": "2030-01-07T16:30:00Z"}]
+    assert busy() == {ANA: eleven, BEN: eleven}
+    declined = {"attendees": [{"email": BEN, "responseStatus": "declined"}]}
+    ben.events().patch(calendarId="primary", eventId="standup00001", body=declined).execute()
+    assert busy() == {ANA: eleven, BEN: []}
+    skipped = {"recurrence": [*weekly, "EXDATE;TZID=America/Toronto:20300107T110000"]}
+    ana.events().patch(calendarId="primary", eventId="standup00001", body=skipped).execute()
+    assert busy() == {ANA: [], BEN: []}
+    ana.events().patch(
+        calendarId="primary", eventId="standup00001", body=move | {"recurrence": weekly}
+    ).execute()
+    assert busy() == {ANA: eleven, BEN: []}
+    ana.events().delete(calendarId="primary", eventId="standup00001").execute()
+    assert busy() == {ANA: [], BEN: []}
+
+
+def test_free_busy_bytes_are_what_starlettes_json_response_writes(sandbox, ana):
+    from starlette.responses import JSONResponse
+
+    sandbox.seed_event(ANA, MEETING)
+    odd = 'zoë "the" \\ back\tslash ☃ 😀\x01@acme.test'
+    request = ana.freebusy().query(
+        body=JAN_7 | {"timeZone": "Asia/Kolkata", "items": [{"id": ANA}, {"id": odd}]}
+    )
+    request.postproc = lambda response, content: content  # the bytes, not parsed
+    answer = request.execute()
+    parsed = json.loads(answer)
+    assert parsed["calendars"][odd]["errors"][0]["reason"] == "notFound"
+    assert parsed["calendars"][ANA]["busy"] == [
+        {"start": "2030-01-07T20:30:00+05:30", "end": "2030-01-07T21:00:00+05:30"}
+    ]
+    assert answer == JSONResponse(parsed).body

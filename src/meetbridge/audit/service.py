@@ -17,6 +17,7 @@ from typing import TypeVar
 
 from django.db import DatabaseError, transaction
 
+from meetbridge import rows
 from meetbridge.audit.models import AuditEvent
 
 T = TypeVar("T")
@@ -56,7 +57,7 @@ def collected() -> Iterator[None]:
     finally:
         _collecting.reset(token)
         if pending:
-            AuditEvent.objects.bulk_create(pending)
+            rows.insert(pending)
 
 
 def committed_with_collected(work: Callable[[], T]) -> T:
@@ -74,14 +75,12 @@ def committed_with_collected(work: Callable[[], T]) -> T:
     try:
         with transaction.atomic():
             try:
-                AuditEvent.objects.bulk_create(entries)
+                rows.insert(entries)
             except DatabaseError:
                 refused = True
                 raise
             done = work()
-    except BaseException:
-        for entry in entries:
-            entry.pk = None  # unwritten: the end of the request writes it afresh
+    except BaseException:  # nothing of it written: the entries stay for the end of the request
         if not refused:
             raise
         with transaction.atomic():

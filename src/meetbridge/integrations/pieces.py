@@ -51,12 +51,19 @@ def merge_intervals(intervals: Iterable[Interval]) -> list[Interval]:
 def merge_freebusy(parts: Iterable[FreeBusy]) -> FreeBusy:
     """Answers for pieces of people and time, as one. Unknown anywhere means unknown."""
     busy: dict[str, list[Interval]] = {}
+    pieced: set[str] = set()  # people answered for in more than one part: pieces of time
     unknown: dict[str, str] = {}
     for part in parts:
         for email, intervals in part.busy.items():
+            if email in busy:
+                pieced.add(email)
             busy.setdefault(email, []).extend(intervals)
         unknown.update(part.unknown)
     return FreeBusy(
-        busy={e: merge_intervals(i) for e, i in busy.items() if e not in unknown},
+        # Only pieces of one person's time need joining; a person answered for once keeps the
+        # provider's list as it came, as when a question needs a single call.
+        busy={
+            e: merge_intervals(i) if e in pieced else i for e, i in busy.items() if e not in unknown
+        },
         unknown=unknown,
     )

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cached_property
 
-from django.db.models import Q
+from django.db import connection
 from django.utils import timezone
 
 from meetbridge.audit import service as audit
@@ -20,8 +20,10 @@ from meetbridge.audit.models import AuditEvent
 from meetbridge.integrations.access import provider_for
 from meetbridge.integrations.freebusy_cache import free_busy_reused
 from meetbridge.meetings.daily import meeting_starts
+from meetbridge.rows import Columns, placeholders
 from meetbridge.scheduling.consent import has_granted, rules_of, time_zone_of, working_hours_of
 from meetbridge.scheduling.grid import PersonTime
+from meetbridge.scheduling.limits import FIELDS as RULE_FIELDS
 from meetbridge.scheduling.limits import (
     SchedulingRules,
     day_span,
@@ -30,6 +32,7 @@ from meetbridge.scheduling.limits import (
     padded,
     widest_buffers,
 )
+from meetbridge.scheduling.models import CalendarAccess
 from meetbridge.scheduling.rules import check_duration, check_interval, check_window
 from meetbridge.scheduling.slots import (
     Participant,
@@ -116,14 +119,7 @@ def people_to_ask(caller: Person, emails: list[str]) -> list[Person]:
     One query reads everyone's consent, the caller's included.
     """
     wanted = _wanted_emails(caller, emails)
-    found = {
-        p.email: p
-        for p in Person.objects.filter(tenant_id=caller.tenant_id, is_active=True)
-        .filter(Q(email__in=wanted) | Q(pk=caller.pk))
-        .select_related("calendar_access")
-    }
-    for person in found.values():
-        person.tenant = caller.tenant  # the same row for all: its zone is everyone's default
+    found = {p.email: p for p in _members_with_consent(caller, wanted)}
     require_own_consent(found.get(caller.email))
     refused = []
     for email in wanted:
@@ -136,6 +132,40 @@ def people_to_ask(caller: Person, emails: list[str]) -> list[Person]:
             422, "not_schedulable", _refusal_message(caller, refused), people=refused
         )
     return [found[caller.email], *(found[email] for email in wanted)]
+
+
+# What an answer uses of each person; the rest (password hash, sign-in times) is left unread.
+_PERSON = Columns(Person, "p", only=("email", "name", "tenant", "role", "is_active"))
+_ACCESS = Columns(
+    CalendarAccess, "c", only=("person", "granted", "time_zone", "working_hours", *RULE_FIELDS)
+)
+
+
+def _members_with_consent(caller: Person, emails: list[str]) -> list[Person]:
+    """The caller and the active members of their tenant with these e-mails, consent read.
+
+    As `select_related("calendar_access")` reads them, with SQL written once (meetbridge/rows.py):
+    every availability question makes this query.
+    """
+    who = f"{_PERSON.column('id')} = %s"
+    if emails:
+        who = f"({_PERSON.column('email')} IN ({placeholders(len(emails))}) OR {who})"
+    sql = (
+        f"SELECT {_PERSON.select}, {_ACCESS.select} FROM {_PERSON.table} "  # noqa: S608 - names from the models, values bound
+        f"LEFT JOIN {_ACCESS.table} ON {_ACCESS.column('person')} = {_PERSON.column('id')} "
+        f"WHERE {_PERSON.column('tenant')} = %s AND {_PERSON.column('is_active')} = %s AND {who}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [caller.tenant_id, True, *emails, caller.pk])
+        rows, db = cursor.fetchall(), cursor.db
+    cache_access = CalendarAccess._meta.get_field("person").remote_field.set_cached_value
+    people = []
+    for row in rows:
+        person = _PERSON.build(row, db)
+        person.tenant = caller.tenant  # the same row for all: its zone is everyone's default
+        cache_access(person, _ACCESS.build(row, db, len(_PERSON)))
+        people.append(person)
+    return people
 
 
 def _refusal_message(caller: Person, refused: list[dict]) -> str:

@@ -1,13 +1,15 @@
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 import zoneinfo
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
-from django.db import models
+from django.db import connection, models
 from django.utils import timezone
 
+from meetbridge.rows import Columns
 from meetbridge.tenants.rules import normalise_email
 
 
@@ -140,10 +142,9 @@ class ApiToken(models.Model):
     @classmethod
     def find_person(cls, raw: str) -> Person | None:
         now = timezone.now()
-        # Looked up by its unique hash alone, the rest checked here: every API request makes
-        # this query, and the simplest one is the cheapest to build.
-        found = cls.objects.select_related("person__tenant").filter(token_hash=hash_token(raw))
-        token = next(iter(found), None)
+        # Read by its unique hash alone, with its person and tenant, the rest checked here:
+        # every API request makes this query (SQL written once, see meetbridge/rows.py).
+        token = _token_with_person(hash_token(raw))
         if token is None or not token.person.is_active:
             return None
         if token.expires_at is not None and token.expires_at <= now:
@@ -151,6 +152,34 @@ class ApiToken(models.Model):
         if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
             cls.objects.filter(pk=token.pk).update(last_used_at=now)
         return token.person
+
+
+_TOKEN, _PERSON, _TENANT = Columns(ApiToken, "t"), Columns(Person, "p"), Columns(Tenant, "x")
+
+
+@functools.cache
+def _token_query() -> str:
+    return (
+        f"SELECT {_TOKEN.select}, {_PERSON.select}, {_TENANT.select} FROM {_TOKEN.table} "  # noqa: S608 - names from the models, the value bound
+        f"JOIN {_PERSON.table} ON {_PERSON.column('id')} = {_TOKEN.column('person')} "
+        f"LEFT JOIN {_TENANT.table} ON {_TENANT.column('id')} = {_PERSON.column('tenant')} "
+        f"WHERE {_TOKEN.column('token_hash')} = %s"
+    )
+
+
+def _token_with_person(token_hash: str) -> ApiToken | None:
+    """As `select_related("person__tenant").filter(token_hash=...)` reads it."""
+    with connection.cursor() as cursor:
+        cursor.execute(_token_query(), [token_hash])
+        row, db = cursor.fetchone(), cursor.db
+    if row is None:
+        return None
+    token = _TOKEN.build(row, db)
+    person = _PERSON.build(row, db, len(_TOKEN))
+    tenant = _TENANT.build(row, db, len(_TOKEN) + len(_PERSON))
+    Person._meta.get_field("tenant").set_cached_value(person, tenant)
+    ApiToken._meta.get_field("person").set_cached_value(token, person)
+    return token
 
 
 class Identity(models.Model):

@@ -82,6 +82,16 @@ def test_pieces_are_merged_and_touching_busy_times_joined():
     assert merged.unknown == {"c": "notFound"}
 
 
+def test_a_person_answered_for_once_keeps_the_list_as_given():
+    answered = [Interval(T0, T0 + timedelta(hours=1)), Interval(T0, T0 + timedelta(hours=2))]
+    first = FreeBusy(busy={"a": answered})
+    second = FreeBusy(busy={"b": [Interval(T0, T0 + timedelta(hours=1))]})
+
+    merged = wire.merge_freebusy([first, second])
+
+    assert merged.busy["a"] == answered  # not joined again: the slots merge busy time
+
+
 def draft(**overrides) -> EventDraft:
     values = {
         "event_id": "mb0123456789abcdef",
