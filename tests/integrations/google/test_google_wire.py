@@ -214,3 +214,26 @@ def test_reading_events_for_busy_time_asks_for_times_and_the_owners_answer_only(
     for content in ("summary", "description", "location", "email", "organizer", "creator"):
         assert content not in fields
     assert "attendees(self,responseStatus)" in fields
+
+
+def test_busy_times_read_again_are_the_same_instants_and_bad_ones_still_refused():
+    body = {
+        "calendars": {
+            "a": {"busy": [{"start": "2026-03-02T09:00:00Z", "end": "2026-03-02T10:00:00Z"}]},
+            "b": {"busy": [{"start": "2026-03-02T09:00:00Z", "end": "2026-03-02T10:00:00+01:00"}]},
+        }
+    }
+    first = wire.read_freebusy(body, ["a", "b"])
+    again = wire.read_freebusy(body, ["a", "b"])
+    assert first == again
+    assert first.busy["b"][0].end == T0  # the offset is kept: 10:00+01:00 is 09:00Z
+    bad = {"calendars": {"a": {"busy": [{"start": "2026-03-02T09:00:00", "end": "x"}]}}}
+    with pytest.raises(ValueError):
+        wire.read_freebusy(bad, ["a"])
+
+
+def test_the_busy_times_kept_stay_bounded():
+    for minute in range(wire._BUSY_TIMES_KEPT + 10):
+        moment = T0 + timedelta(minutes=minute)
+        assert wire._busy_time(moment.strftime("%Y-%m-%dT%H:%M:%SZ")) == moment
+    assert len(wire._BUSY_TIMES) <= wire._BUSY_TIMES_KEPT

@@ -38,11 +38,28 @@ def parse_time(value: Any) -> datetime:
     return moment
 
 
+_BUSY_TIMES: dict[str, datetime] = {}
+_BUSY_TIMES_KEPT = 8192
+
+
+def _busy_time(value: Any) -> datetime:
+    """`parse_time`, remembering what it read: the same busy times come back again and again
+    (everyone in a meeting has it, and times fall on the quarter hour), and a large answer
+    holds thousands. A datetime is immutable, so one may be handed out many times."""
+    found = _BUSY_TIMES.get(value) if type(value) is str else None
+    if found is None:
+        found = parse_time(value)
+        if len(_BUSY_TIMES) >= _BUSY_TIMES_KEPT:
+            _BUSY_TIMES.clear()  # bounded: start again rather than grow
+        _BUSY_TIMES[value] = found
+    return found
+
+
 def _busy_interval(item: Any) -> Interval:
     # Thousands per answer: JSON objects are dicts, so the general Mapping check comes second.
     if type(item) is not dict and not isinstance(item, Mapping):
         raise ValueError("freeBusy busy entry is not an object")
-    return Interval(parse_time(item.get("start")), parse_time(item.get("end")))
+    return Interval(_busy_time(item.get("start")), _busy_time(item.get("end")))
 
 
 def split_range(start: datetime, end: datetime, span: timedelta = MAX_FREEBUSY_SPAN):
