@@ -68,9 +68,7 @@ def test_saved_with_the_guid_it_is_stored_as_given_and_members_sign_in(
     assert sign_in_with_microsoft(client, https, "ben@acme.test").status_code == 302
 
 
-def test_a_domain_microsoft_does_not_know_is_refused_saying_what_to_fix(
-    admin_api, admin, acme_app
-):
+def test_a_domain_microsoft_does_not_know_is_refused_saying_what_to_fix(admin_api, admin, acme_app):
     response = put_app(admin_api, acme_app, "acme-typo.test")
     assert response.status_code == 422
     error = response.json()["error"]

@@ -78,11 +78,12 @@ def _text(raw: dict, name: str, limit: int) -> str:
 
 def _tenant(raw: dict) -> str:
     value = _text(raw, "tenant_id", 253).lower()
-    if not GUID.match(value) and not DOMAIN.match(value):
+    if not GUID.fullmatch(value) and not DOMAIN.fullmatch(value):
         raise CredentialError(
             "invalid_tenant_id",
             "tenant_id must be the Directory (tenant) ID, a GUID from the app registration's "
-            "Overview page, or your verified domain such as contoso.com.",
+            "Overview page, or a domain verified in that directory such as contoso.com (meetbridge "
+            "then looks up its ID).",
         )
     return value
 

@@ -31,11 +31,13 @@ TENANT_NOT_FOUND = 90002
 
 
 def is_guid(value: str) -> bool:
-    return bool(GUID.match(value))
+    return bool(GUID.fullmatch(value))
 
 
 def discovery_url(login_base: str, domain: str) -> str:
-    return f"{login_base.rstrip('/')}/{quote(domain, safe='')}/v2.0/.well-known/openid-configuration"
+    return (
+        f"{login_base.rstrip('/')}/{quote(domain, safe='')}/v2.0/.well-known/openid-configuration"
+    )
 
 
 def _segment_before(url: Any, marker: str) -> str:
