@@ -77,3 +77,23 @@ def test_a_domain_microsoft_does_not_know_is_refused_saying_what_to_fix(admin_ap
     assert "Directory (tenant) ID" in error["message"] and "Overview page" in error["message"]
     assert acme_app["client_secret"] not in error["message"]
     assert not Credential.objects.exists()
+
+
+@transactional
+def test_a_directory_stored_by_domain_before_the_lookup_is_stored_by_guid_at_its_next_check(
+    client, https, admin_api, admin, member, acme_app, jobs
+):
+    from meetbridge.integrations.verification import check_credential
+
+    assert put_app(admin_api, acme_app, acme_app["directory"]).status_code == 202
+    jobs.run_due()
+    stored = Credential.objects.get(in_service=True)
+    # what a save before this change left: the domain as entered, which no token's tid names
+    Credential.objects.filter(pk=stored.pk).update(
+        public={**stored.public, "tenant_id": "acme.test"}
+    )
+    assert sign_in_with_microsoft(client, https, "ben@acme.test").status_code == 403
+
+    assert check_credential(stored.pk, stored.check_round).status == "verified"
+    assert admin_api.get("/integration").json()["app"]["tenant_id"] == acme_app["directory"]
+    assert sign_in_with_microsoft(client, https, "ben@acme.test").status_code == 302

@@ -78,6 +78,17 @@ class MicrosoftKind:
 
         return lookup(domain, self.config_from(settings.MEETBRIDGE))
 
+    def settled(self, public: Mapping[str, Any], config: Any) -> dict[str, Any] | None:
+        """A directory stored by domain (saved before the lookup on saving existed) is
+        stored by its GUID once a check passes, so Sign in with Microsoft finds the tenant."""
+        tenant_id = str(public.get("tenant_id", ""))
+        if is_guid(tenant_id):
+            return None
+        try:
+            return {**public, "tenant_id": lookup(tenant_id, config)}
+        except CredentialError:
+            return None  # the next check tries again; tokens work with the domain meanwhile
+
     def identity(self, public: Mapping[str, str]) -> str:
         return f"app {public.get('client_id', '')} in {public.get('tenant_id', '')}"
 
