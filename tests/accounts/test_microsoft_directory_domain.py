@@ -97,3 +97,28 @@ def test_a_directory_stored_by_domain_before_the_lookup_is_stored_by_guid_at_its
     assert check_credential(stored.pk, stored.check_round).status == "verified"
     assert admin_api.get("/integration").json()["app"]["tenant_id"] == acme_app["directory"]
     assert sign_in_with_microsoft(client, https, "ben@acme.test").status_code == 302
+
+
+def test_the_integrations_page_saves_a_domain_as_its_guid_and_refuses_an_unknown_one(
+    admin, acme_app
+):
+    from django.test import Client
+
+    browser = Client()
+    browser.force_login(admin)
+    form = {
+        "provider": "microsoft",
+        "client_id": acme_app["client_id"],
+        "credential": "secret",
+        "client_secret": acme_app["client_secret"],
+    }
+    refused = browser.post("/settings/integrations", {**form, "tenant_id": "acme-typo.test"})
+    assert refused.status_code == 422
+    page = refused.content.decode()
+    assert "Microsoft does not know a directory with the domain acme-typo.test" in page
+    assert acme_app["client_secret"] not in page
+    assert not Credential.objects.exists()
+
+    saved = browser.post("/settings/integrations", {**form, "tenant_id": "acme.test"})
+    assert saved.status_code == 302
+    assert Credential.objects.get().public["tenant_id"] == acme_app["directory"]
