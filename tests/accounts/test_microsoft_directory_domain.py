@@ -56,6 +56,12 @@ def test_saved_with_the_domain_the_guid_is_stored_verified_and_members_sign_in(
     assert signed_in_as(client) == "ben@acme.test"
 
 
+def test_the_initial_onmicrosoft_domain_is_looked_up_too(admin_api, admin, acme_app):
+    response = put_app(admin_api, acme_app, "acme.onmicrosoft.com")
+    assert response.status_code == 202, response.json()
+    assert response.json()["app"]["tenant_id"] == acme_app["directory"]
+
+
 @transactional
 def test_saved_with_the_guid_it_is_stored_as_given_and_members_sign_in(
     client, https, admin_api, admin, member, acme_app, jobs
