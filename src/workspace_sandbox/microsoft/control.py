@@ -32,9 +32,7 @@ from .state import KNOWN_ROLES, App, Certificate, Directory, Mailbox, Secret, Te
 
 P = "/_sandbox/v1/microsoft"
 MAX_DAYS = 3650
-
-
-ONMICROSOFT = ".onmicrosoft.com"
+ONMICROSOFT = ".onmicrosoft.com"  # every Entra directory's initial domain ends so
 
 
 def _directory(world) -> Directory:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -28,6 +29,7 @@ log = logging.getLogger(__name__)
 PERSONAL_ACCOUNTS_TID = "9188040d-6c67-4c5b-b112-36a304b66dad"
 MAX_DOCUMENT = 64 * 1024  # Microsoft's is about 2 KiB
 TENANT_NOT_FOUND = 90002
+LOOKUP_READ_TIMEOUT = 10.0  # seconds
 
 
 def is_guid(value: str) -> bool:
@@ -140,7 +142,9 @@ def lookup(domain: str, config: Any) -> str:
     from meetbridge.integrations.providers.microsoft.calendar import _msal_session
 
     url = discovery_url(config.login_base, domain)
-    with _msal_session(config) as session:
+    # The admin waits for this answer: a slow Microsoft is told as such, not waited out.
+    quick = replace(config, read_timeout=min(config.read_timeout, LOOKUP_READ_TIMEOUT))
+    with _msal_session(quick) as session:
         try:
             response = session.get(url, allow_redirects=False, stream=True)
             body = _read_capped(response)
