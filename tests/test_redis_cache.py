@@ -58,6 +58,28 @@ def test_threads_share_the_client_safely():
     assert errors == []
 
 
+def test_bump_many_counts_up_in_one_round_trip_and_reads_back_as_ints():
+    cache = a_cache()
+    cache.set("seen", 4)
+    client = cache._cache.get_client(write=True)
+    pipelines = []
+    real = client.pipeline
+
+    def counted(*args, **kwargs):
+        pipelines.append(args)
+        return real(*args, **kwargs)
+
+    client.pipeline = counted
+    try:
+        cache.bump_many(["seen", "new"], 100)
+    finally:
+        del client.pipeline
+    assert len(pipelines) == 1
+    assert cache.get_many(["seen", "new"]) == {"seen": 5, "new": 1}
+    assert 0 < client.ttl(cache.make_and_validate_key("new")) <= 100
+    assert 0 < client.ttl(cache.make_and_validate_key("seen")) <= 100
+
+
 def test_keys_memcached_would_refuse_are_fine_for_redis():
     cache = a_cache()
     key = "freebusy gen:" + "x" * 300  # a space and over 250 characters: memcached's limits

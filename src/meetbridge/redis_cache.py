@@ -29,7 +29,8 @@ class ReusedClientRedisCacheClient(RedisCacheClient):
 
 
 class ReusedClientRedisCache(RedisCache):
-    """`django.core.cache.backends.redis.RedisCache`, settings and behaviour unchanged."""
+    """`django.core.cache.backends.redis.RedisCache`, settings and behaviour unchanged, plus
+    `bump_many`."""
 
     def __init__(self, server, params) -> None:
         super().__init__(server, params)
@@ -38,3 +39,14 @@ class ReusedClientRedisCache(RedisCache):
     def validate_key(self, key) -> None:
         """Redis takes any key. Django's check warns about keys memcached would refuse, a loop
         over every character of every key (a 120-person answer reads 123 keys)."""
+
+    def bump_many(self, keys, timeout: int) -> None:
+        """Each counter up by one (a missing one starts at 1), each kept `timeout` seconds from
+        now: one round trip for all of them, where `add` then `incr` took two per key. The
+        counters stay plain integers, as `incr` leaves them, so `get` reads them as ints."""
+        pipeline = self._cache.get_client(write=True).pipeline(transaction=False)
+        for key in keys:
+            name = self.make_and_validate_key(key)
+            pipeline.incr(name)
+            pipeline.expire(name, timeout)
+        pipeline.execute()

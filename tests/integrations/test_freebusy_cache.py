@@ -7,6 +7,7 @@ counts (the provider itself is exercised against the sandbox in tests/scheduling
 from __future__ import annotations
 
 import threading
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
@@ -17,6 +18,8 @@ from django.core.cache.backends.locmem import LocMemCache
 from meetbridge.integrations.freebusy_cache import FreeBusyCache, question
 from meetbridge.integrations.provider import FreeBusy, Interval, ProviderError
 from meetbridge.integrations.vault import Vault
+from meetbridge.redis_cache import ReusedClientRedisCache
+from tests.services import needs_redis
 
 START = datetime(2030, 1, 7, 9, tzinfo=UTC)
 END = START + timedelta(days=14)
@@ -29,6 +32,21 @@ def store():
     cache = LocMemCache(f"freebusy-test-{id(object())}", {})
     yield cache
     cache.clear()
+
+
+@pytest.fixture(params=["memory", pytest.param("redis", marks=needs_redis)])
+def either_store(request):
+    """Both stores the settings may give: memory, and Redis (whose generations are bumped
+    in one round trip)."""
+    if request.param == "memory":
+        yield request.getfixturevalue("store")
+        return
+    prefix = f"fb-{uuid.uuid4().hex}"
+    cache = ReusedClientRedisCache("redis://127.0.0.1:6379/12", {"KEY_PREFIX": prefix})
+    yield cache
+    client = cache._cache.get_client(write=True)
+    for key in client.scan_iter(match=f"{prefix}:*"):  # only ours: the database is shared
+        client.delete(key)
 
 
 def reuse(store, seconds=30) -> FreeBusyCache:
@@ -76,8 +94,8 @@ def test_answers_are_not_shared_between_askers_tenants_or_ranges(store):
     assert cache.free_busy(same, upstream).reused is True
 
 
-def test_a_change_to_someone_in_it_drops_the_answer_and_no_other(store):
-    cache, upstream = reuse(store), Upstream()
+def test_a_change_to_someone_in_it_drops_the_answer_and_no_other(either_store):
+    cache, upstream = reuse(either_store), Upstream()
     carol_asks = question(1, "carol@acme.test", ["carol@acme.test"], START, END)
     cache.free_busy(ANA_ASKS, upstream)
     cache.free_busy(carol_asks, upstream)
@@ -130,3 +148,12 @@ def test_a_failure_is_shared_by_those_waiting_and_not_kept(store):
         cache.free_busy(ANA_ASKS, upstream)
     upstream.answer = BUSY
     assert cache.free_busy(ANA_ASKS, upstream).reused is False
+
+
+def test_changes_in_a_row_each_drop_the_answers_kept_since(either_store):
+    cache, upstream = reuse(either_store), Upstream()
+    for _ in range(3):
+        cache.free_busy(ANA_ASKS, upstream)
+        assert cache.free_busy(ANA_ASKS, upstream).reused is True
+        cache.changed(1, ["ana@acme.test", "ben@acme.test"])
+    assert upstream.calls == 3

@@ -10,12 +10,17 @@ answered. Outside a request (background jobs, commands) they are written at once
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import TypeVar
+
+from django.db import DatabaseError, transaction
 
 from meetbridge import rows
 from meetbridge.audit.models import AuditEvent
+
+T = TypeVar("T")
 
 _collecting: ContextVar[list[AuditEvent] | None] = ContextVar("audit_collecting", default=None)
 
@@ -53,6 +58,36 @@ def collected() -> Iterator[None]:
         _collecting.reset(token)
         if pending:
             rows.insert(pending)
+
+
+def committed_with_collected(work: Callable[[], T]) -> T:
+    """`work()` in a transaction (meant as the outermost) that first writes the entries this
+    request has collected so far, so that they commit together: one commit, one disk flush,
+    instead of two. Should the database refuse the entries, `work()` runs in a transaction of
+    its own and they stay collected for the end of the request, whose write then decides its
+    answer as ever. Outside a request, or with nothing collected, just a transaction."""
+    pending = _collecting.get()
+    entries = list(pending or ())
+    if not entries:
+        with transaction.atomic():
+            return work()
+    refused = False
+    try:
+        with transaction.atomic():
+            try:
+                rows.insert(entries)
+            except DatabaseError:
+                refused = True
+                raise
+            done = work()
+    except BaseException:  # nothing of it written: the entries stay for the end of the request
+        if not refused:
+            raise
+        with transaction.atomic():
+            return work()
+    written = {id(entry) for entry in entries}
+    pending[:] = [entry for entry in pending if id(entry) not in written]
+    return done
 
 
 @contextmanager

@@ -246,12 +246,20 @@ class FreeBusyCache:
         names = [_person_generation(tenant_id, e.strip().lower()) for e in emails] or [
             _tenant_generation(tenant_id)
         ]
+        store = self._store()
+        bump_many = getattr(store, "bump_many", None)
+        if bump_many is not None:  # Redis: every generation in one round trip
+            try:
+                bump_many(names, GENERATION_SECONDS)
+            except Exception:
+                log.warning("Free/busy cache unavailable; could not drop stale answers.")
+            return
         for name in names:
             try:
-                self._store().add(name, 0, GENERATION_SECONDS)
-                self._store().incr(name)
+                store.add(name, 0, GENERATION_SECONDS)
+                store.incr(name)
             except ValueError:  # expired between add and incr: a fresh start is a change too
-                self._store().set(name, 1, GENERATION_SECONDS)
+                store.set(name, 1, GENERATION_SECONDS)
             except Exception:
                 log.warning("Free/busy cache unavailable; could not drop stale answers.")
 

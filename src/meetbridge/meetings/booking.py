@@ -23,6 +23,7 @@ from functools import partial
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from meetbridge.audit import service as audit
 from meetbridge.integrations.provider import CalendarProvider, EventView, Interval, ProviderError
 from meetbridge.meetings import errors, key_claims, states
 from meetbridge.meetings.alongside import Alongside
@@ -240,7 +241,7 @@ def _carry_out(
     `emails`: the organizer's, then the attendees'.
     """
     try:
-        meeting = _to_calendar(booking, provider, emails, resuming=resuming)
+        meeting = _to_calendar(booking, provider, emails, key=key, resuming=resuming)
     except MeetingError as refusal:
         if refusal.code == "slot_taken":
             _keep(booking.organizer, key, refusal.status, refusal.body())
@@ -250,26 +251,29 @@ def _carry_out(
         raise
     finally:
         release_lease(booking)
-    body = meeting.to_json()
-    _keep(booking.organizer, key, 201, body)
-    return body
+    return meeting.to_json()  # kept for the key by `confirm`
 
 
 def _to_calendar(
-    booking: Booking, provider: CalendarProvider, emails: list[str], *, resuming: bool
+    booking: Booking,
+    provider: CalendarProvider,
+    emails: list[str],
+    *,
+    key: str | None,
+    resuming: bool,
 ) -> Meeting:
     if resuming:
         # The last attempt may have made the event: look before checking or inserting.
         found = look_up_after_doubt(booking, provider)
         if found is not None:
-            return confirm(booking, found, provider)
+            return confirm(booking, found, provider, key=key)
         try:
             check_still_free(provider, booking.organizer.email, emails, booking.interval)
         except MeetingError as refusal:
             fail(booking, refusal)
             raise
     view = insert(booking, provider, attendee_emails=tuple(emails[1:]))
-    return confirm(booking, view, provider)
+    return confirm(booking, view, provider, key=key)
 
 
 def check_still_free(
@@ -367,24 +371,39 @@ def look_up_after_doubt(
     return view
 
 
-def confirm(booking: Booking, view: EventView, provider: CalendarProvider) -> Meeting:
-    """Records that the event is on the calendar; the description is no longer kept."""
-    confirmed = advance(
-        booking,
-        states.CONFIRMED,
-        status=view.status,
-        html_link=view.html_link or "",
-        video_link=view.video_link or "",
-        description="",
-        lease_until=None,
-    )
-    if not confirmed and booking.state == states.FAILED:
+def confirm(
+    booking: Booking, view: EventView, provider: CalendarProvider, *, key: str | None = None
+) -> Meeting:
+    """Records that the event is on the calendar (the description is no longer kept) and, in
+    the same commit, the answer for the request's Idempotency-Key and the audit entries it
+    collected so far: the answer is that much closer, one disk flush instead of several."""
+    meeting = Meeting.from_event(view, video_asked=booking.video)
+
+    def record() -> bool:
+        """True when the sweep gave the booking up meanwhile."""
+        confirmed = advance(
+            booking,
+            states.CONFIRMED,
+            status=view.status,
+            html_link=view.html_link or "",
+            video_link=view.video_link or "",
+            description="",
+            lease_until=None,
+        )
+        if not confirmed and booking.state == states.FAILED:
+            return True
+        if key:
+            _keep(booking.organizer, key, 201, meeting.to_json())
+        return False
+
+    given_up = audit.committed_with_collected(record)
+    if given_up:
         # The sweep gave the booking up while this request was still inserting: the
         # calendar must not keep a meeting our database says failed (retried until gone).
         withdraw(booking, provider)
         raise errors.pending()
     record_event(booking, view)
-    return Meeting.from_event(view, video_asked=booking.video)
+    return meeting
 
 
 def fail(booking: Booking, refusal: MeetingError) -> None:

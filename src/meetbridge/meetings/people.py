@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from meetbridge.scheduling.availability import members_with_consent
 from meetbridge.scheduling.consent import has_granted
 from meetbridge.tenants.models import Person
 from meetbridge.tenants.rules import RuleViolation
@@ -12,16 +13,12 @@ from meetbridge.tenants.rules import RuleViolation
 def participants(organizer: Person, attendee_emails: Sequence[str]) -> list[Person]:
     """The organizer then each attendee, in the order given; refuses anyone not allowed.
 
-    One query reads everyone with their consent, the organizer too.
+    One query reads everyone with their consent, the organizer too (the columns a meeting uses;
+    the others are deferred).
     """
-    found = {
-        person.email: person
-        for person in Person.objects.filter(
-            tenant_id=organizer.tenant_id,
-            is_active=True,
-            email__in=[organizer.email, *attendee_emails],
-        ).select_related("calendar_access", "tenant")
-    }
+    # Availability's read of the same (SQL written once): it is on a booking's critical path,
+    # before the free/busy re-check may leave.
+    found = {person.email: person for person in members_with_consent(organizer, attendee_emails)}
     me = found.get(organizer.email, organizer)
     if not has_granted(me):
         raise RuleViolation(

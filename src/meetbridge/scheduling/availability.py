@@ -119,7 +119,7 @@ def people_to_ask(caller: Person, emails: list[str]) -> list[Person]:
     One query reads everyone's consent, the caller's included.
     """
     wanted = _wanted_emails(caller, emails)
-    found = {p.email: p for p in _members_with_consent(caller, wanted)}
+    found = {p.email: p for p in members_with_consent(caller, wanted)}
     require_own_consent(found.get(caller.email))
     refused = []
     for email in wanted:
@@ -141,7 +141,7 @@ _ACCESS = Columns(
 )
 
 
-def _members_with_consent(caller: Person, emails: list[str]) -> list[Person]:
+def members_with_consent(caller: Person, emails: list[str]) -> list[Person]:
     """The caller and the active members of their tenant with these e-mails, consent read.
 
     As `select_related("calendar_access")` reads them, with SQL written once (meetbridge/rows.py):
