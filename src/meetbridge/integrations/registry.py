@@ -87,6 +87,11 @@ class ProviderKind(Protocol):
     def identity(self, public: Mapping[str, str]) -> str:
         """Who the credential signs in as, for the audit log (never a secret)."""
 
+    def settled(self, public: Mapping[str, Any], config: Any) -> dict[str, Any] | None:
+        """After a check passed: the public fields to store in place of `public` when they name
+        the account indirectly (Microsoft: a directory by domain, stored before meetbridge
+        looked its GUID up on saving); None when they are as meant. Never raises."""
+
     def config_from(self, options: Mapping[str, Any]) -> Any:
         """The provider's settings, from `settings.MEETBRIDGE`."""
 

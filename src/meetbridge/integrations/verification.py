@@ -11,6 +11,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -76,6 +77,14 @@ def _verify(credential: Credential) -> ProviderError | None:
     return None
 
 
+def _settled(credential: Credential) -> dict | None:
+    """The credential's public fields as they should be stored, if the provider says they name
+    the account indirectly (asked without a lock, like the check itself)."""
+    kind = credential.kind
+    settled = kind.settled(credential.public, kind.config_from(settings.MEETBRIDGE))
+    return kind.conf.model_validate(settled).model_dump(mode="json") if settled else None
+
+
 def check_credential(
     credential_id: int, check_round: int, *, now: datetime | None = None
 ) -> CheckResult | None:
@@ -92,6 +101,7 @@ def check_credential(
     if credential is None:
         return None
     failure = _verify(credential)
+    settled = _settled(credential) if failure is None else None
     now = now or timezone.now()
     with transaction.atomic():
         current = Credential.objects.select_for_update().filter(
@@ -101,6 +111,8 @@ def check_credential(
         if credential is None:
             return None
         previous = (credential.status, credential.problem_code)
+        if settled is not None:
+            credential.public = settled  # saved with the outcome below
         if failure is None:
             _record_success(credential, now)
         else:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import itertools
+import re
 import secrets
 import string
 import uuid
@@ -30,6 +32,7 @@ from .state import KNOWN_ROLES, App, Certificate, Directory, Mailbox, Secret, Te
 
 P = "/_sandbox/v1/microsoft"
 MAX_DAYS = 3650
+ONMICROSOFT = ".onmicrosoft.com"  # every Entra directory's initial domain ends so
 
 
 def _directory(world) -> Directory:
@@ -118,6 +121,7 @@ def tenant_json(d: Directory, t: Tenant) -> dict:
     return {
         "tenant_id": t.tenant_id,
         "domain": t.domain,
+        "initial_domain": t.initial_domain,
         "users": [mailbox_json(m) for m in t.mailboxes.values()],
         "consents": {client_id: sorted(t.roles_of(client_id, now)) for client_id in t.consents},
         "access_policies": {
@@ -163,6 +167,14 @@ def state(request, world, body):
     )
 
 
+def initial_domain_for(d: Directory, domain: str) -> str:
+    """The directory's `<name>.onmicrosoft.com`: Entra's initial domains are letters and
+    digits, at most 27, unique across directories (a number is added when taken)."""
+    stem = re.sub(r"[^a-z0-9]", "", domain.split(".", 1)[0])[:25] or "directory"
+    names = (f"{stem}{n if n > 1 else ''}{ONMICROSOFT}" for n in itertools.count(1))
+    return next(name for name in names if d.tenant(name) is None)
+
+
 @_control
 def create_tenant(request, world, body):
     d = _directory(world)
@@ -174,7 +186,9 @@ def create_tenant(request, world, body):
     users = body.get("users") or []
     if not isinstance(users, list) or not all(isinstance(u, str) for u in users):
         raise ControlError(422, "invalid_field", "`users` must be a list of email addresses.")
-    tenant = Tenant(tenant_id=str(uuid.uuid4()), domain=domain)
+    tenant = Tenant(
+        tenant_id=str(uuid.uuid4()), domain=domain, initial_domain=initial_domain_for(d, domain)
+    )
     for email in [_member(tenant, u) for u in users]:
         _add_mailbox(tenant, email, body)
     d.tenants[tenant.tenant_id] = tenant

@@ -256,9 +256,9 @@ def exchange(
     elif assertion:
         if form.get("client_assertion_type") != JWT_BEARER:
             raise errors.invalid_assertion(errors.ASSERTION_MALFORMED)
-        audiences = {
-            f"{base}/{name}/oauth2/v2.0/token" for name in (tenant.tenant_id, tenant.domain)
-        } | {f"{base}/{name}/v2.0" for name in (tenant.tenant_id, tenant.domain)}
+        names = (tenant.tenant_id, *tenant.domain_names)
+        audiences = {f"{base}/{name}/oauth2/v2.0/token" for name in names}
+        audiences |= {f"{base}/{name}/v2.0" for name in names}
         audiences |= {a.replace(base, "https://login.microsoftonline.com") for a in set(audiences)}
         _check_assertion(app, assertion, audiences, now_real, now)
     else:

@@ -81,10 +81,16 @@ class Timed:
 class Tenant:
     tenant_id: str
     domain: str
+    # Every Entra directory also has its initial `<name>.onmicrosoft.com` domain, made with it.
+    initial_domain: str = ""
     mailboxes: dict[str, Mailbox] = field(default_factory=dict)
     # client id -> settings in the order made; the newest one in effect wins.
     consents: dict[str, list[Timed]] = field(default_factory=lambda: defaultdict(list))
     policies: dict[str, list[Timed]] = field(default_factory=lambda: defaultdict(list))
+
+    @property
+    def domain_names(self) -> tuple[str, ...]:
+        return (self.domain, self.initial_domain) if self.initial_domain else (self.domain,)
 
     def in_effect(self, history: list[Timed], now: float):
         current = None
@@ -196,11 +202,11 @@ class Directory:
         return datetime.fromtimestamp(self.clock.now(), UTC)
 
     def tenant(self, name: str) -> Tenant | None:
-        """A tenant by id (GUID) or by its verified domain."""
+        """A tenant by id (GUID) or by one of its domains (verified, or the initial one)."""
         lowered = name.strip().lower()
         if lowered in self.tenants:
             return self.tenants[lowered]
-        return next((t for t in self.tenants.values() if t.domain == lowered), None)
+        return next((t for t in self.tenants.values() if lowered in t.domain_names), None)
 
     def mailbox(self, tenant: Tenant, key: str) -> Mailbox | None:
         """A mailbox of `tenant` by address or object id."""

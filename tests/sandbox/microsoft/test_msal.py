@@ -58,6 +58,14 @@ def test_domain_works_as_the_tenant(microsoft):
     assert "access_token" in result, result
 
 
+def test_the_initial_domain_works_as_the_tenant_with_a_certificate(microsoft):
+    setup = microsoft.quick_setup("contoso.test", ["adele@contoso.test"], credential="certificate")
+    result = _app(setup, microsoft, tenant="contoso.onmicrosoft.com").acquire_token_for_client(
+        GRAPH
+    )
+    assert "access_token" in result, result
+
+
 def test_without_consent_the_token_has_no_roles(microsoft):
     setup = microsoft.quick_setup("contoso.test", ["adele@contoso.test"], consent=False)
     result = _app(setup, microsoft).acquire_token_for_client(GRAPH)

@@ -39,6 +39,22 @@ def test_metadata_names_the_token_endpoint_by_tenant_id(graph):
     )
 
 
+def test_every_domain_of_a_directory_has_metadata_naming_it_by_id(graph):
+    base, tid = graph.microsoft.login_base, graph.setup.tenant_id
+    for domain in ("contoso.test", "Contoso.onmicrosoft.com"):
+        config = graph.http.get(f"{base}/{domain}/v2.0/.well-known/openid-configuration").json()
+        assert config["issuer"] == f"{base}/{tid}/v2.0"
+        assert config["authorization_endpoint"] == f"{base}/{tid}/oauth2/v2.0/authorize"
+        assert config["jwks_uri"] == f"{base}/{tid}/discovery/v2.0/keys"
+
+
+def test_initial_domains_are_unique_across_directories(microsoft):
+    first = microsoft.create_tenant("fabrikam.test")
+    second = microsoft.create_tenant("fabrikam.example")
+    assert first["initial_domain"] == "fabrikam.onmicrosoft.com"
+    assert second["initial_domain"] == "fabrikam2.onmicrosoft.com"
+
+
 def test_only_one_default_scope_is_accepted(graph):
     for scope in ("https://graph.microsoft.com/Calendars.Read", f"{GRAPH_SCOPE} openid"):
         response = graph.token_request(

@@ -62,6 +62,9 @@ class GoogleKind:
     def identity(self, public: Mapping[str, str]) -> str:
         return public.get("client_email", "")
 
+    def settled(self, public: Mapping[str, Any], config: Any) -> None:
+        return None  # a service account's identifiers are always stored as Google names them
+
     def config_from(self, options: Mapping[str, Any]):
         from meetbridge.integrations.providers.google.calendar import GoogleConfig
 

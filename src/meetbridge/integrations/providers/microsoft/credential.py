@@ -9,7 +9,7 @@ date the admin read in the Entra admin center (`expires_at`, optional).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -34,6 +34,17 @@ class MicrosoftCredential:
     expires_at: datetime | None
     thumbprint: str = ""  # SHA-1, hex, as the Entra admin center shows it
     secret: dict[str, str] = field(default_factory=dict, repr=False)
+    entered_as: str = ""  # the domain the admin entered, when `tenant_id` was looked up from it
+
+    def with_directory_id(self, directory_id: str) -> MicrosoftCredential:
+        """This credential naming its directory by `directory_id` (the GUID of the domain
+        entered): what is stored, used for tokens and matched at sign-in."""
+        return replace(
+            self,
+            tenant_id=directory_id,
+            entered_as=self.tenant_id,
+            secret={**self.secret, "tenant_id": directory_id},
+        )
 
     def public(self) -> dict[str, str | None]:
         """What pages, the API and the audit log may show: the contract's `app` block."""
@@ -52,7 +63,8 @@ class MicrosoftCredential:
     @property
     def summary(self) -> str:
         what = f"certificate {self.thumbprint}" if self.thumbprint else "client secret"
-        return f"{what} of app {self.client_id} in directory {self.tenant_id}"
+        directory = self.tenant_id + (f" ({self.entered_as})" if self.entered_as else "")
+        return f"{what} of app {self.client_id} in directory {directory}"
 
 
 def _text(raw: dict, name: str, limit: int) -> str:
@@ -66,11 +78,12 @@ def _text(raw: dict, name: str, limit: int) -> str:
 
 def _tenant(raw: dict) -> str:
     value = _text(raw, "tenant_id", 253).lower()
-    if not GUID.match(value) and not DOMAIN.match(value):
+    if not GUID.fullmatch(value) and not DOMAIN.fullmatch(value):
         raise CredentialError(
             "invalid_tenant_id",
             "tenant_id must be the Directory (tenant) ID, a GUID from the app registration's "
-            "Overview page, or your verified domain such as contoso.com.",
+            "Overview page, or a domain verified in that directory such as contoso.com (meetbridge "
+            "then looks up its ID).",
         )
     return value
 

@@ -13,6 +13,7 @@ class AppForm(CredentialForm):
         label="Directory (tenant) ID",
         max_length=253,
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        help_text="a GUID; if you enter a domain of your directory, meetbridge looks up its ID",
     )
     client_id = forms.CharField(
         label="Application (client) ID",

@@ -13,6 +13,7 @@ from typing import Any
 from meetbridge.integrations.provider import CalendarProvider, CallObserver, CredentialError
 from meetbridge.integrations.providers.microsoft.conf import MicrosoftConf
 from meetbridge.integrations.providers.microsoft.credential import parse_credential
+from meetbridge.integrations.providers.microsoft.directory import is_guid, lookup
 from meetbridge.integrations.providers.microsoft.forms import AppForm
 from meetbridge.integrations.registry import ParsedCredential, Wording
 
@@ -59,7 +60,11 @@ class MicrosoftKind:
         return {k: v for k, v in body.items() if k != "provider"}
 
     def parse_credential(self, raw: Any) -> ParsedCredential:
+        """Checked as pasted; a domain in place of the directory's GUID is then looked up at
+        Microsoft (one request), so the GUID is what is stored (see `directory.py`)."""
         parsed = parse_credential(_as_object(raw))
+        if not is_guid(parsed.tenant_id):
+            parsed = parsed.with_directory_id(self._directory_id(parsed.tenant_id))
         return ParsedCredential(
             public=parsed.public(),
             secret=parsed.secret,
@@ -67,6 +72,22 @@ class MicrosoftKind:
             summary=parsed.summary,
             expires_at=parsed.expires_at,
         )
+
+    def _directory_id(self, domain: str) -> str:
+        from django.conf import settings
+
+        return lookup(domain, self.config_from(settings.MEETBRIDGE))
+
+    def settled(self, public: Mapping[str, Any], config: Any) -> dict[str, Any] | None:
+        """A directory stored by domain (saved before the lookup on saving existed) is
+        stored by its GUID once a check passes, so Sign in with Microsoft finds the tenant."""
+        tenant_id = str(public.get("tenant_id", ""))
+        if is_guid(tenant_id):
+            return None
+        try:
+            return {**public, "tenant_id": lookup(tenant_id, config)}
+        except CredentialError:
+            return None  # the next check tries again; tokens work with the domain meanwhile
 
     def identity(self, public: Mapping[str, str]) -> str:
         return f"app {public.get('client_id', '')} in {public.get('tenant_id', '')}"
