@@ -233,7 +233,12 @@ def test_busy_times_read_again_are_the_same_instants_and_bad_ones_still_refused(
 
 
 def test_the_busy_times_kept_stay_bounded():
-    for minute in range(wire._BUSY_TIMES_KEPT + 10):
+    for minute in range(wire._BUSY_KEPT + 10):
         moment = T0 + timedelta(minutes=minute)
         assert wire._busy_time(moment.strftime("%Y-%m-%dT%H:%M:%SZ")) == moment
-    assert len(wire._BUSY_TIMES) <= wire._BUSY_TIMES_KEPT
+    assert len(wire._BUSY_TIMES) <= wire._BUSY_KEPT
+    for minute in range(wire._BUSY_KEPT + 10):
+        moment = T0 + timedelta(minutes=minute)
+        text = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+        assert wire._busy_interval({"start": text, "end": text}) == Interval(moment, moment)
+    assert len(wire._BUSY_INTERVALS) <= wire._BUSY_KEPT

@@ -39,27 +39,42 @@ def parse_time(value: Any) -> datetime:
 
 
 _BUSY_TIMES: dict[str, datetime] = {}
-_BUSY_TIMES_KEPT = 8192
+_BUSY_INTERVALS: dict[tuple[str, str], Interval] = {}
+_BUSY_KEPT = 8192
+
+
+def _remembered(kept: dict, key, make):
+    """What `make()` gives for `key`, made once: the same busy times come back again and again
+    (everyone in a meeting has it, and times fall on the quarter hour), and a large answer holds
+    thousands. Datetimes and intervals are immutable, so one may be handed out many times."""
+    found = kept.get(key)
+    if found is None:
+        found = make()
+        if len(kept) >= _BUSY_KEPT:
+            kept.clear()  # bounded: start again rather than grow
+        kept[key] = found
+    return found
 
 
 def _busy_time(value: Any) -> datetime:
-    """`parse_time`, remembering what it read: the same busy times come back again and again
-    (everyone in a meeting has it, and times fall on the quarter hour), and a large answer
-    holds thousands. A datetime is immutable, so one may be handed out many times."""
-    found = _BUSY_TIMES.get(value) if type(value) is str else None
-    if found is None:
-        found = parse_time(value)
-        if len(_BUSY_TIMES) >= _BUSY_TIMES_KEPT:
-            _BUSY_TIMES.clear()  # bounded: start again rather than grow
-        _BUSY_TIMES[value] = found
-    return found
+    if type(value) is not str:
+        return parse_time(value)  # refuses it
+    return _remembered(_BUSY_TIMES, value, lambda: parse_time(value))
 
 
 def _busy_interval(item: Any) -> Interval:
     # Thousands per answer: JSON objects are dicts, so the general Mapping check comes second.
     if type(item) is not dict and not isinstance(item, Mapping):
         raise ValueError("freeBusy busy entry is not an object")
-    return Interval(_busy_time(item.get("start")), _busy_time(item.get("end")))
+    start, end = item.get("start"), item.get("end")
+    if type(start) is not str or type(end) is not str:
+        return Interval(parse_time(start), parse_time(end))  # refuses them
+    found = _BUSY_INTERVALS.get((start, end))  # the common case, without a call
+    if found is not None:
+        return found
+    return _remembered(
+        _BUSY_INTERVALS, (start, end), lambda: Interval(_busy_time(start), _busy_time(end))
+    )
 
 
 def split_range(start: datetime, end: datetime, span: timedelta = MAX_FREEBUSY_SPAN):
