@@ -17,7 +17,6 @@ TRY_AGAIN or FINAL), and the diagnosis of a refusal.
 from __future__ import annotations
 
 import email.utils
-import os
 import random
 import threading
 import time
@@ -33,7 +32,7 @@ from urllib.parse import urlsplit
 import orjson
 import requests
 
-from meetbridge.integrations import pieces
+from meetbridge.integrations import pieces, transport
 from meetbridge.integrations.backoff import BACKOFF, PersonBackoff, RetryPolicy
 from meetbridge.integrations.provider import (
     CallObserver,
@@ -45,19 +44,14 @@ from meetbridge.integrations.provider import (
     ProviderError,
 )
 from meetbridge.integrations.tokens import TOKENS, TokenCache
+from meetbridge.integrations.transport import USER_AGENT, Answer, Transport
 
 T = TypeVar("T")
 
-USER_AGENT = "meetbridge/0.1"
 MAX_RETRY_AFTER_SECONDS = 3600.0
 
 _sessions: dict[str | None, requests.Session] = {}
 _sessions_lock = threading.Lock()
-
-
-def _environment_ca_bundle() -> str | None:
-    """The CA bundle the environment names, as requests itself would pick it."""
-    return os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
 
 
 def _new_session(ca_bundle: str | None) -> requests.Session:
@@ -81,32 +75,34 @@ def _new_session(ca_bundle: str | None) -> requests.Session:
     # requests reads the environment (proxies, CA bundle, .netrc) on every call when trust_env
     # is set, about a millisecond each. The CA bundle is read once here; with a proxy
     # configured the environment stays in charge (NO_PROXY needs it per URL).
-    session.verify = _environment_ca_bundle() or True
+    session.verify = transport.environment_ca_bundle() or True
     session.trust_env = bool(requests.utils.getproxies())
     return session
 
 
 def pooled_session(ca_bundle: str | None = None) -> requests.Session:
-    """One connection pool per CA bundle for every provider call from this process."""
+    """One requests session per CA bundle, for the token endpoints (and API calls through a
+    proxy): requests is what google-auth and msal speak."""
     with _sessions_lock:
         if ca_bundle not in _sessions:
             _sessions[ca_bundle] = _new_session(ca_bundle)
         return _sessions[ca_bundle]
 
 
-def json_or_text(response: requests.Response) -> Any:
+def api_transport(ca_bundle: str | None = None) -> Transport:
+    """How every API call of a provider travels from this process (`transport.py`)."""
+    return transport.pooled_transport(ca_bundle, lambda: pooled_session(ca_bundle))
+
+
+def json_or_text(response: Answer) -> Any:
     """The answer's JSON, or the start of its text when it is not JSON (for a diagnosis).
 
     JSON comes as UTF-8 (RFC 8259), read by orjson: a 50-person free/busy answer is parsed in a
-    third of the time. Anything else is left to requests, which guesses the encoding."""
+    third of the time."""
     try:
         return orjson.loads(response.content)
     except orjson.JSONDecodeError:
-        pass
-    try:
-        return response.json()
-    except ValueError:
-        return response.text[:500]
+        return response.content.decode("utf-8", errors="replace")[:500]
 
 
 def host(url: str) -> str:
@@ -282,7 +278,7 @@ class HttpProvider:
         """A new token and its lifetime in seconds, or ProviderError."""
         raise NotImplementedError
 
-    def _send(self, call: Call, token: str) -> requests.Response:
+    def _send(self, call: Call, token: str) -> Answer:
         raise NotImplementedError
 
     def _classify(self, status: int, data: Any) -> str:
@@ -508,7 +504,7 @@ class HttpProvider:
                     return 200, found
             try:
                 response = self._send(call, token)
-            except requests.RequestException:
+            except transport.TRANSPORT_ERRORS:
                 uncertain = True  # the request may have been carried out
                 if not policy.gives_up_after(attempt):
                     self._sleep(policy.delay(attempt, self._jitter))

@@ -4,8 +4,9 @@ No Django here: the caller hands over the decrypted key, where Google is (`Googl
 an observer that receives one `CallRecord` per call made to Google, which is how every use of
 a tenant's credentials reaches the audit log from this one place.
 
-Thread-safe: one pooled `requests.Session` serves every thread (nothing here changes its
-state per call), tokens come from the process-wide `TokenCache`.
+Thread-safe: API calls share the process's urllib3 pool (`integrations/transport.py`), token
+requests one pooled `requests.Session` (nothing here changes either's state per call), and
+tokens come from the process-wide `TokenCache`.
 """
 
 from __future__ import annotations
@@ -24,7 +25,13 @@ import requests
 from google.oauth2 import service_account
 
 from meetbridge.integrations.backoff import RetryPolicy
-from meetbridge.integrations.http import Call, HttpProvider, host, pooled_session
+from meetbridge.integrations.http import (
+    Call,
+    HttpProvider,
+    api_transport,
+    host,
+    pooled_session,
+)
 from meetbridge.integrations.provider import (
     CallObserver,
     EventDraft,
@@ -34,6 +41,7 @@ from meetbridge.integrations.provider import (
 )
 from meetbridge.integrations.providers.google import diagnosis, retry, wire
 from meetbridge.integrations.providers.google.scope import CALENDAR_SCOPE
+from meetbridge.integrations.transport import Answer
 
 
 @dataclass(frozen=True)
@@ -46,7 +54,8 @@ class GoogleConfig:
 
 
 def shared_session() -> requests.Session:
-    """The process's connection pool for Google (the environment's CA bundle)."""
+    """The process's requests session for Google's token endpoint (the environment's CA
+    bundle)."""
     return pooled_session()
 
 
@@ -291,12 +300,12 @@ class GoogleWorkspaceProvider(HttpProvider):
     def _url(self, path: str) -> str:
         return f"{self._config.api_base}/calendar/v3{path}"
 
-    def _send(self, call: Call, token: str) -> requests.Response:
-        return shared_session().request(
+    def _send(self, call: Call, token: str) -> Answer:
+        return api_transport().send(
             call.method,
             call.url,
             params=call.params,
-            json=call.body,
+            body=call.body,
             headers={"Authorization": f"Bearer {token}"},
             timeout=self._timeouts,
         )

@@ -28,7 +28,7 @@ import msal.exceptions
 import requests
 
 from meetbridge.integrations.backoff import RetryPolicy
-from meetbridge.integrations.http import Call, HttpProvider, host, pooled_session
+from meetbridge.integrations.http import Call, HttpProvider, api_transport, host
 from meetbridge.integrations.provider import (
     CallObserver,
     EventDraft,
@@ -49,8 +49,8 @@ from meetbridge.integrations.providers.microsoft.diagnosis import (
     microsoft_trouble,
     tenant_unknown,
 )
+from meetbridge.integrations.transport import USER_AGENT, Answer
 
-USER_AGENT = "meetbridge/0.1"
 GRAPH_SCOPE = "https://graph.microsoft.com/.default"
 OUTLOOK_CONCURRENCY = 4  # per app and mailbox, as Outlook counts them
 # A well-formed id no event has: a PATCH of it shows whether the app may write, changing nothing.
@@ -434,14 +434,14 @@ class MicrosoftGraphProvider(HttpProvider):
     def _url(self, path: str) -> str:
         return f"{self._config.graph_base.rstrip('/')}/v1.0{path}"
 
-    def _send(self, call: Call, token: str) -> requests.Response:
+    def _send(self, call: Call, token: str) -> Answer:
         config = self._config
         with _gate(self._client_id, call.subject):
-            return pooled_session(config.ca_bundle).request(
+            return api_transport(config.ca_bundle).send(
                 call.method,
                 call.url,
                 params=call.params,
-                json=call.body,
+                body=call.body,
                 headers={"Authorization": f"Bearer {token}", "Prefer": wire.PREFER_UTC},
                 timeout=(config.connect_timeout, config.read_timeout),
             )
