@@ -87,3 +87,25 @@ def test_keys_memcached_would_refuse_are_fine_for_redis():
         warnings.simplefilter("error")
         cache.set(key, 1)
         assert cache.get(key) == 1
+
+
+def test_get_many_or_add_claims_only_what_is_not_kept_and_only_once():
+    cache = a_cache()
+    cache.set("gen", 3)
+    assert cache.get_many_or_add(["gen", "answer"], "claim", 15) == ({"gen": 3}, True)
+    assert cache.get_many_or_add(["gen", "answer"], "claim", 15) == ({"gen": 3}, False)
+    assert cache.get("claim") == 1
+    assert 0 < cache._cache.get_client().ttl(cache.make_key("claim")) <= 15  # a dead claimer's
+    cache.delete("claim")
+    cache.set("answer", {"busy": []})
+    found, claimed = cache.get_many_or_add(["gen", "answer"], "claim", 15)
+    assert (found, claimed) == ({"gen": 3, "answer": {"busy": []}}, False)
+    assert cache.get("claim") is None  # an answer is kept: nothing to claim
+
+
+def test_set_and_delete_in_one_round_trip():
+    cache = a_cache()
+    cache.set("claim", 1)
+    cache.set_and_delete("answer", {"busy": [1]}, 30, "claim")
+    assert cache.get("answer") == {"busy": [1]} and cache.get("claim") is None
+    assert 0 < cache._cache.get_client().ttl(cache.make_key("answer")) <= 30

@@ -28,13 +28,27 @@ class ReusedClientRedisCacheClient(RedisCacheClient):
         return client
 
 
+# MGET of every key but the last; when the one read last (an answer) is missing, SET the last
+# key (a claim) if nobody holds it. Missing values come back as nil, the claim as 1 or 0.
+_READ_OR_CLAIM = """
+local found = redis.call('MGET', unpack(KEYS, 1, #KEYS - 1))
+local claimed = 0
+if not found[#found] and redis.call('SET', KEYS[#KEYS], ARGV[1], 'NX', 'EX', ARGV[2]) then
+  claimed = 1
+end
+found[#found + 1] = claimed
+return found
+"""
+
+
 class ReusedClientRedisCache(RedisCache):
     """`django.core.cache.backends.redis.RedisCache`, settings and behaviour unchanged, plus
-    `bump_many`."""
+    the few combined operations the free/busy reuse makes in one round trip each."""
 
     def __init__(self, server, params) -> None:
         super().__init__(server, params)
         self._class = ReusedClientRedisCacheClient
+        self._scripts: dict[int, object] = {}  # per client: a Script is bound to none
 
     def validate_key(self, key) -> None:
         """Redis takes any key. Django's check warns about keys memcached would refuse, a loop
@@ -49,4 +63,33 @@ class ReusedClientRedisCache(RedisCache):
             name = self.make_and_validate_key(key)
             pipeline.incr(name)
             pipeline.expire(name, timeout)
+        pipeline.execute()
+
+    def get_many_or_add(self, keys, claim, timeout: int) -> tuple[dict, bool]:
+        """`get_many(keys)` and, when the last of `keys` is missing, `add(claim, 1, timeout)`,
+        in one round trip (a script Redis runs as one step): (what was found, whether the
+        claim was added)."""
+        names = [self.make_and_validate_key(key) for key in keys]
+        client = self._cache.get_client(write=True)
+        script = self._scripts.get(id(client))
+        if script is None:
+            script = self._scripts[id(client)] = client.register_script(_READ_OR_CLAIM)
+        *values, claimed = script(
+            keys=[*names, self.make_and_validate_key(claim)], args=[1, timeout]
+        )
+        loads = self._cache._serializer.loads
+        found = {
+            key: loads(value) for key, value in zip(keys, values, strict=True) if value is not None
+        }
+        return found, bool(claimed)
+
+    def set_and_delete(self, key, value, timeout: int, gone) -> None:
+        """`set(key, value, timeout)` and `delete(gone)` in one round trip."""
+        pipeline = self._cache.get_client(write=True).pipeline(transaction=False)
+        pipeline.set(
+            self.make_and_validate_key(key),
+            self._cache._serializer.dumps(value),
+            ex=self.get_backend_timeout(timeout),
+        )
+        pipeline.delete(self.make_and_validate_key(gone))
         pipeline.execute()

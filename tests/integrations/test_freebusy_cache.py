@@ -7,6 +7,7 @@ counts (the provider itself is exercised against the sandbox in tests/scheduling
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
@@ -66,8 +67,8 @@ class Upstream:
         return self.answer
 
 
-def test_an_answer_is_reused_within_the_window(store):
-    cache, upstream = reuse(store), Upstream()
+def test_an_answer_is_reused_within_the_window(either_store):
+    cache, upstream = reuse(either_store), Upstream()
     first = cache.free_busy(ANA_ASKS, upstream)
     second = cache.free_busy(ANA_ASKS, upstream)
     assert (first.reused, second.reused, upstream.calls) == (False, True, 1)
@@ -81,8 +82,8 @@ def test_zero_seconds_turns_reuse_off(store):
     assert upstream.calls == 2
 
 
-def test_answers_are_not_shared_between_askers_tenants_or_ranges(store):
-    cache, upstream = reuse(store), Upstream()
+def test_answers_are_not_shared_between_askers_tenants_or_ranges(either_store):
+    cache, upstream = reuse(either_store), Upstream()
     people = ["ana@acme.test", "ben@acme.test"]
     cache.free_busy(ANA_ASKS, upstream)
     cache.free_busy(question(1, "ben@acme.test", people, START, END), upstream)
@@ -141,13 +142,13 @@ def test_identical_questions_in_flight_share_one_upstream_call(store):
     assert sum(not a.reused for a in answers) == 1
 
 
-def test_a_failure_is_shared_by_those_waiting_and_not_kept(store):
-    cache = reuse(store)
+def test_a_failure_is_shared_by_those_waiting_and_not_kept(either_store):
+    cache = reuse(either_store)
     upstream = Upstream(ProviderError("rate_limited", "slow down", retryable=True))
     with pytest.raises(ProviderError):
         cache.free_busy(ANA_ASKS, upstream)
     upstream.answer = BUSY
-    assert cache.free_busy(ANA_ASKS, upstream).reused is False
+    assert cache.free_busy(ANA_ASKS, upstream).reused is False  # the claim was freed too
 
 
 def test_changes_in_a_row_each_drop_the_answers_kept_since(either_store):
@@ -157,3 +158,41 @@ def test_changes_in_a_row_each_drop_the_answers_kept_since(either_store):
         assert cache.free_busy(ANA_ASKS, upstream).reused is True
         cache.changed(1, ["ana@acme.test", "ben@acme.test"])
     assert upstream.calls == 3
+
+
+@needs_redis
+def test_processes_share_one_upstream_call_through_redis_and_free_the_claim():
+    """Two processes (two caches on one Redis): the second finds the question claimed, waits
+    for the first one's answer instead of asking too, and the claim is gone afterwards."""
+    prefix = f"fb-{uuid.uuid4().hex}"
+    store = ReusedClientRedisCache("redis://127.0.0.1:6379/12", {"KEY_PREFIX": prefix})
+    vault = Vault([Fernet.generate_key().decode()])
+    second_waits = threading.Event()
+
+    def waiting(seconds: float) -> None:
+        second_waits.set()
+        time.sleep(seconds)
+
+    first = FreeBusyCache(lambda: store, lambda: vault, lambda: 30)
+    second = FreeBusyCache(lambda: store, lambda: vault, lambda: 30, sleep=waiting)
+
+    class HeldUntilTheSecondWaits(Upstream):
+        def __call__(self):
+            assert second_waits.wait(timeout=30)
+            return super().__call__()
+
+    upstream = HeldUntilTheSecondWaits()
+    with ThreadPoolExecutor(1) as pool:
+        asked_first = pool.submit(first.free_busy, ANA_ASKS, upstream)
+        while store.get(ANA_ASKS.name + ":asking") is None:  # the first holds the claim
+            assert not asked_first.done(), asked_first.result()
+            time.sleep(0.001)
+        answer = second.free_busy(ANA_ASKS, upstream)
+        assert asked_first.result().reused is False
+    assert upstream.calls == 1
+    assert answer.reused is True and answer.free_busy == BUSY
+    assert store.get(ANA_ASKS.name + ":asking") is None
+    client = store._cache.get_client(write=True)
+    for key in client.scan_iter(match=f"{prefix}:*"):
+        assert b"ana@acme.test" not in client.get(key)
+        client.delete(key)

@@ -78,6 +78,10 @@ def _person_generation(tenant_id: int, email: str) -> str:
     return "freebusy-gen:" + hashlib.sha256(f"{tenant_id}\n{email}".encode()).hexdigest()
 
 
+def _claim_name(name: str) -> str:
+    return name + ":asking"
+
+
 def _tenant_generation(tenant_id: int) -> str:
     return f"freebusy-gen:tenant:{tenant_id}"
 
@@ -154,11 +158,12 @@ class FreeBusyCache:
     def _reused_or_fetched(
         self, asked: Question, name: str, fetch: Callable[[], FreeBusy], ttl: float
     ) -> Answer:
-        generations, sealed = self._generations_and_entry(asked, name)
+        generations, sealed, claimed = self._look(asked, name)
         found = self._opened(sealed, name, generations)
         if found is not None:
             return found
-        claimed = self._claim(name)
+        if claimed is None or sealed is not None:  # not claimed with the read, or a stale entry
+            claimed = self._claim(name)
         if not claimed:
             waited = 0.0
             while waited < WAIT_SECONDS:  # another process is asking upstream right now
@@ -175,27 +180,31 @@ class FreeBusyCache:
             raise
 
         def keep() -> None:  # sealing a large answer takes milliseconds nobody need wait for
-            try:
-                self._write(name, free_busy, generations, ttl)
-            finally:
-                if claimed:
-                    self._release(name)
+            self._write(name, free_busy, generations, ttl, release=claimed)
 
         after_answer(keep)
         return Answer(free_busy, reused=False)
 
-    def _generations_and_entry(self, asked: Question, name: str) -> tuple[dict[str, int], Any]:
-        """The current generations of everyone asked about, and the sealed answer kept under
-        `name` if any: one round trip to the store."""
+    def _look(self, asked: Question, name: str) -> tuple[dict[str, int], Any, bool | None]:
+        """The current generations of everyone asked about, the sealed answer kept under
+        `name` if any, and whether the question was claimed: one round trip to the store.
+
+        With Redis the claim is made in the same round trip when no answer is kept (True or
+        False: held by another process); other stores say None, not tried."""
         names = [_tenant_generation(asked.tenant_id)] + [
             _person_generation(asked.tenant_id, email) for email in asked.emails
         ]
+        store = self._store()
+        get_many_or_add = getattr(store, "get_many_or_add", None)
         try:
-            found = self._store().get_many([*names, name])
+            if get_many_or_add is not None:
+                found, claimed = get_many_or_add([*names, name], _claim_name(name), CLAIM_SECONDS)
+            else:
+                found, claimed = store.get_many([*names, name]), None
         except Exception:
             log.warning("Free/busy cache unavailable; asking the calendar provider directly.")
-            return {}, None
-        return {gen: int(found.get(gen, 0)) for gen in names}, found.get(name)
+            return {}, None, None
+        return {gen: int(found.get(gen, 0)) for gen in names}, found.get(name), claimed
 
     def _read(self, name: str, generations: dict[str, int]) -> Answer | None:
         try:
@@ -216,25 +225,38 @@ class FreeBusyCache:
         age = max(0.0, self._clock() - float(entry["at"]))
         return Answer(_from_json(entry["free_busy"]), reused=True, age_seconds=age)
 
-    def _write(self, name: str, free_busy: FreeBusy, generations: dict, ttl: float) -> None:
-        if not generations:
-            return  # the store was unreadable a moment ago: do not trust it now
+    def _write(
+        self, name: str, free_busy: FreeBusy, generations: dict, ttl: float, *, release: bool
+    ) -> None:
+        """Keeps the answer for reuse and, when this process claimed the question, frees the
+        claim: one round trip with Redis."""
+        if not generations:  # the store was unreadable a moment ago: do not trust it now
+            if release:
+                self._release(name)
+            return
         entry = {"free_busy": _to_json(free_busy), "generations": generations, "at": self._clock()}
+        store = self._store()
         try:
             sealed = self._vault().seal(entry, bound_to=name)
-            self._store().set(name, sealed, timeout=max(1, int(ttl)))
+            set_and_delete = getattr(store, "set_and_delete", None)
+            if release and set_and_delete is not None:
+                set_and_delete(name, sealed, max(1, int(ttl)), _claim_name(name))
+                return
+            store.set(name, sealed, timeout=max(1, int(ttl)))
         except Exception:
             log.warning("Free/busy cache unavailable; the answer is not kept for reuse.")
+        if release:
+            self._release(name)
 
     def _claim(self, name: str) -> bool:
         try:
-            return bool(self._store().add(name + ":asking", 1, CLAIM_SECONDS))
+            return bool(self._store().add(_claim_name(name), 1, CLAIM_SECONDS))
         except Exception:
             return True
 
     def _release(self, name: str) -> None:
         try:
-            self._store().delete(name + ":asking")
+            self._store().delete(_claim_name(name))
         except Exception:
             log.warning("Free/busy cache unavailable.")
 
