@@ -64,6 +64,8 @@ class Config:
     public_url: str = ""
     email_url: str = ""
     freebusy_cache_seconds: int = 30
+    # PostgreSQL: parameters bound by the server and statements prepared once per connection.
+    database_prepared_statements: bool = True
     # Hardening (docs/operator-guide.md, "Security headers and the admin").
     admin_enabled: bool = False
     hsts_seconds: int = 0
@@ -228,6 +230,9 @@ def load_config(environ: dict[str, str] | None = None) -> Config:
         ),
         public_url=env.get("MEETBRIDGE_PUBLIC_URL", "").strip().rstrip("/"),
         email_url=env.get("EMAIL_URL", "").strip(),
+        database_prepared_statements=_flag(
+            env, "MEETBRIDGE_DATABASE_PREPARED_STATEMENTS", default=True
+        ),
         sweep_grace_seconds=_count(env, "MEETBRIDGE_SWEEP_GRACE_SECONDS", 60, least=0),
         booking_lease_seconds=_count(env, "MEETBRIDGE_BOOKING_LEASE_SECONDS", 120, least=10),
         sweep_max_tries=_count(env, "MEETBRIDGE_SWEEP_MAX_TRIES", 8, least=1),
@@ -281,6 +286,9 @@ SQLITE_OPTIONS = {
     "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
 }
 CONN_MAX_AGE_SECONDS = 60
+# Parameters sent apart from the statement text (so the text repeats), and a statement prepared
+# the fifth time a connection runs it (psycopg's own default, which Django turns off).
+POSTGRES_PREPARED = {"server_side_binding": True, "prepare_threshold": 5}
 
 
 def database_settings(config: Config) -> dict:
@@ -299,6 +307,12 @@ def database_settings(config: Config) -> dict:
             "NAME": str(config.var_dir / "meetbridge.sqlite3"),
             "CONN_MAX_AGE": CONN_MAX_AGE_SECONDS,
         }
+    if "postgresql" in database["ENGINE"] and config.database_prepared_statements:
+        # The statements every request makes (its token, the people asked about, the audit
+        # entry) are parsed and planned once per connection instead of every time: a quarter of
+        # PostgreSQL's CPU per answer (docs/decisions.md). Django leaves psycopg's automatic
+        # preparation off unless asked; behind PgBouncer in transaction mode, turn it off.
+        database["OPTIONS"] = {**POSTGRES_PREPARED, **database.get("OPTIONS", {})}
     if database["ENGINE"] == "django.db.backends.sqlite3":
         database["OPTIONS"] = {**SQLITE_OPTIONS, **database.get("OPTIONS", {})}
         # Tests get a file too: threads sharing an in-memory database fail at once with

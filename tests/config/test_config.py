@@ -94,6 +94,17 @@ def test_postgresql_keeps_its_own_options(tmp_path):
     assert "transaction_mode" not in database.get("OPTIONS", {})
 
 
+def test_postgresql_prepares_statements_unless_turned_off_for_a_pooler(tmp_path):
+    env = {"MEETBRIDGE_VAR_DIR": str(tmp_path), "DATABASE_URL": "postgresql://u@db:5432/mb"}
+    options = database_settings(load_config(env))["OPTIONS"]
+    assert options["server_side_binding"] is True and options["prepare_threshold"] > 0
+    off = database_settings(load_config(env | {"MEETBRIDGE_DATABASE_PREPARED_STATEMENTS": "0"}))
+    assert "server_side_binding" not in off.get("OPTIONS", {})
+    assert "prepare_threshold" not in off.get("OPTIONS", {})
+    with pytest.raises(ConfigError, match="MEETBRIDGE_DATABASE_PREPARED_STATEMENTS"):
+        load_config(env | {"MEETBRIDGE_DATABASE_PREPARED_STATEMENTS": "yes"})
+
+
 def test_a_sqlite_database_url_opens_in_wal_with_a_busy_timeout(tmp_path):
     """The server's own settings module, given `DATABASE_URL=sqlite:///...` (the defect:
     without WAL and the timeout an audit write under load failed with 'database is locked')."""

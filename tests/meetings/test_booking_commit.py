@@ -45,16 +45,15 @@ def test_the_confirmation_the_keys_answer_and_the_audit_entries_commit_together(
         written_by = (
             _transaction_of(Booking._meta.db_table, "id = %s", booking.pk)
             | _transaction_of(IdempotencyRecord._meta.db_table, "id = %s", record.pk)
-            | _transaction_of(
-                AuditEvent._meta.db_table, "id = ANY(%s)", [e.pk for e in entries]
-            )
+            | _transaction_of(AuditEvent._meta.db_table, "id = ANY(%s)", [e.pk for e in entries])
         )
         assert len(written_by) == 1
 
 
 @pytest.mark.django_db(transaction=True)
 def test_audit_entries_the_database_refuses_leave_the_booking_confirmed_and_answer_500(
-    team, audit_writes_fail  # noqa: F811 - the fixture imported above
+    team,
+    audit_writes_fail,  # noqa: F811 - the fixture imported above
 ):
     ben, cy = team.members[:2]
     api = ApiClient(Client(raise_request_exception=False), ApiToken.issue(ben)[1])

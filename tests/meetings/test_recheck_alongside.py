@@ -169,4 +169,3 @@ def test_alongside_gives_the_answer_or_the_error_and_hands_its_entries_over():
 
     with pytest.raises(ValueError):
         Alongside(failing).result()
-
