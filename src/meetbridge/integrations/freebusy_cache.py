@@ -91,7 +91,7 @@ def _to_json(free_busy: FreeBusy) -> dict:
     text; a fraction of a second is rounded outwards, so no busy time is lost."""
     return {
         "busy": {
-            email: [[floor(i.start.timestamp()), ceil(i.end.timestamp())] for i in intervals]
+            email: [[floor(start), ceil(end)] for start, end in (i.seconds for i in intervals)]
             for email, intervals in free_busy.busy.items()
         },
         "unknown": dict(free_busy.unknown),

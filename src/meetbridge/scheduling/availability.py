@@ -249,9 +249,7 @@ def find_availability(
     if unknown:
         return Availability(zone, [], people, unknown)
     busy = {
-        person.email: _without(
-            [to_span(i.start, i.end) for i in free_busy.busy[person.email]], request.moving
-        )
+        person.email: _without([i.seconds for i in free_busy.busy[person.email]], request.moving)
         for person in people
     }
     starts = _meeting_starts(people, rules, earliest, request.end, request.moving_booking)
