@@ -30,7 +30,6 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
-from math import ceil, floor
 from typing import Any
 
 from meetbridge.after_answer import after_answer
@@ -87,12 +86,11 @@ def _tenant_generation(tenant_id: int) -> str:
 
 
 def _to_json(free_busy: FreeBusy) -> dict:
-    """Busy times as whole UTC epoch seconds, a fraction of the work of writing and reading
-    text; a fraction of a second is rounded outwards, so no busy time is lost."""
+    """Busy times as UTC epoch seconds (`Interval.seconds`, exact), a fraction of the work of
+    writing and reading text."""
     return {
         "busy": {
-            email: [[floor(start), ceil(end)] for start, end in (i.seconds for i in intervals)]
-            for email, intervals in free_busy.busy.items()
+            email: [i.seconds for i in intervals] for email, intervals in free_busy.busy.items()
         },
         "unknown": dict(free_busy.unknown),
     }
