@@ -9,13 +9,16 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 import requests
 
+from meetbridge.integrations import http as provider_http
 from meetbridge.integrations import transport
 from meetbridge.integrations.http import api_transport, pooled_session
 
 
 @pytest.fixture(autouse=True)
 def _fresh_transports(monkeypatch):
+    """Transports and sessions made here (some under a test's environment) stay here."""
     monkeypatch.setattr(transport, "_transports", {})
+    monkeypatch.setattr(provider_http, "_sessions", {})
 
 
 class _Recorder(BaseHTTPRequestHandler):
