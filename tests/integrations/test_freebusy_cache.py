@@ -7,7 +7,6 @@ counts (the provider itself is exercised against the sandbox in tests/scheduling
 from __future__ import annotations
 
 import threading
-import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
@@ -167,26 +166,33 @@ def test_processes_share_one_upstream_call_through_redis_and_free_the_claim():
     prefix = f"fb-{uuid.uuid4().hex}"
     store = ReusedClientRedisCache("redis://127.0.0.1:6379/12", {"KEY_PREFIX": prefix})
     vault = Vault([Fernet.generate_key().decode()])
-    second_waits = threading.Event()
+    first_asks_upstream, second_waits, first_done = (threading.Event() for _ in range(3))
 
-    def waiting(seconds: float) -> None:
+    def waiting(seconds: float) -> None:  # the second's poll: over once the first has answered
         second_waits.set()
-        time.sleep(seconds)
+        assert first_done.wait(timeout=30)
 
     first = FreeBusyCache(lambda: store, lambda: vault, lambda: 30)
     second = FreeBusyCache(lambda: store, lambda: vault, lambda: 30, sleep=waiting)
 
     class HeldUntilTheSecondWaits(Upstream):
         def __call__(self):
+            first_asks_upstream.set()  # its claim is made by now: fetching follows claiming
             assert second_waits.wait(timeout=30)
             return super().__call__()
 
     upstream = HeldUntilTheSecondWaits()
+
+    def ask_first():
+        try:
+            return first.free_busy(ANA_ASKS, upstream)
+        finally:
+            first_done.set()
+
     with ThreadPoolExecutor(1) as pool:
-        asked_first = pool.submit(first.free_busy, ANA_ASKS, upstream)
-        while store.get(ANA_ASKS.name + ":asking") is None:  # the first holds the claim
-            assert not asked_first.done(), asked_first.result()
-            time.sleep(0.001)
+        asked_first = pool.submit(ask_first)
+        assert first_asks_upstream.wait(timeout=30), asked_first.result()
+        assert store.get(ANA_ASKS.name + ":asking") is not None  # the first holds the claim
         answer = second.free_busy(ANA_ASKS, upstream)
         assert asked_first.result().reused is False
     assert upstream.calls == 1
