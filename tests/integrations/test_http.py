@@ -16,7 +16,6 @@ from meetbridge.integrations.http import (
     TRY_AGAIN,
     HttpProvider,
     parse_retry_after,
-    pooled_session,
     report_call,
 )
 from meetbridge.integrations.provider import ProviderError
@@ -38,15 +37,6 @@ NOW = datetime(2030, 1, 7, 10, 0, tzinfo=UTC)
 )
 def test_retry_after_in_seconds_or_as_a_date(header, seconds):
     assert parse_retry_after(header, now=NOW) == seconds
-
-
-def test_a_provider_with_its_own_certificate_authority_gets_its_own_pool(tmp_path):
-    bundle = tmp_path / "ca.pem"
-    bundle.write_text("-----BEGIN CERTIFICATE-----\n")
-    own = pooled_session(str(bundle))
-    assert own is pooled_session(str(bundle))
-    assert own is not pooled_session()
-    assert own.verify == str(bundle) and own.trust_env is False  # the environment cannot override
 
 
 def test_a_call_is_reported_once_with_its_attempts_and_never_more():

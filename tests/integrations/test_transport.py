@@ -73,6 +73,10 @@ def test_one_pool_per_certificate_authority_and_the_environment_cannot_swap_it(t
     assert own is api_transport(str(bundle))
     assert own is not api_transport()
     assert isinstance(own, transport.PooledTransport)
+    session = pooled_session(str(bundle))  # the token endpoints' requests session, likewise
+    assert session is pooled_session(str(bundle))
+    assert session is not pooled_session()
+    assert session.verify == str(bundle) and session.trust_env is False
 
 
 def test_a_proxy_named_by_the_environment_is_used_through_requests(monkeypatch):
